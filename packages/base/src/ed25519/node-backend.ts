@@ -1,0 +1,42 @@
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import type { Ed25519Backend } from './backend.js';
+import { nobleVerify } from './noble-backend.js';
+
+// DER prefixes that wrap a raw 32-byte Ed25519 seed (PKCS#8) or public key (SPKI).
+const PKCS8_PREFIX = Uint8Array.from([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+
+function der(prefix: Uint8Array, key: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(prefix.length + key.length);
+  out.set(prefix, 0);
+  out.set(key, prefix.length);
+  return out;
+}
+
+function toU8(buf: Buffer): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** node:crypto (OpenSSL) backend: about 18x faster than pure JS on Node. */
+export const backend: Ed25519Backend = {
+  name: 'node:crypto',
+  signer(seed) {
+    const key = createPrivateKey({ key: der(PKCS8_PREFIX, seed), format: 'der', type: 'pkcs8' });
+    const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+    const publicKey = toU8(spki).slice(SPKI_PREFIX.length);
+    return { publicKey, sign: (message) => toU8(sign(null, message, key)) };
+  },
+  verifier(publicKey) {
+    let key: KeyObject;
+    try {
+      key = createPublicKey({ key: der(SPKI_PREFIX, publicKey), format: 'der', type: 'spki' });
+    } catch {
+      // OpenSSL refused the encoding; the pure-JS path decides with dalek's lenient decoding.
+      const copy = publicKey.slice();
+      return (message, signature) => nobleVerify(copy, message, signature);
+    }
+    return (message, signature) => verify(null, message, key, signature);
+  },
+};

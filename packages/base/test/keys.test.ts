@@ -1,0 +1,174 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { backend as nobleBackend, nobleVerify } from '../src/ed25519/noble-backend.js';
+import { backend as nodeBackend } from '../src/ed25519/node-backend.js';
+import { GROUP_ORDER, isSmallOrderEncoding, SMALL_ORDER_ENCODINGS } from '../src/ed25519/strict.js';
+import { hexEncode, KeyParsingError, PublicKey, SecretKey, Signature, SignatureError } from '../src/index.js';
+import { hex, utf8 } from './helpers.js';
+
+const msg = utf8('iroh-ts');
+
+function withS(sig: Uint8Array, s: bigint): Signature {
+  const out = sig.slice();
+  let v = s;
+  for (let i = 32; i < 64; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return Signature.fromBytes(out);
+}
+
+function scalarOf(sig: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = 63; i >= 32; i--) n = (n << 8n) | BigInt(sig[i]!);
+  return n;
+}
+
+describe('SecretKey / PublicKey', () => {
+  it('generates distinct keys whose signatures verify', () => {
+    const a = SecretKey.generate();
+    const b = SecretKey.generate();
+    expect(a.public().equals(b.public())).toBe(false);
+    const sig = a.sign(msg);
+    expect(a.public().isValidSignature(msg, sig)).toBe(true);
+    expect(b.public().isValidSignature(msg, sig)).toBe(false);
+    expect(() => b.public().verify(msg, sig)).toThrow(SignatureError);
+  });
+
+  it('uses an injected random source', () => {
+    const sk = SecretKey.generate((n) => new Uint8Array(n).fill(0x2a));
+    expect(sk.public().toString()).toBe('197f6b23e16c8532c6abc838facd5ea789be0c76b2920334039bfa8b3d368d61');
+  });
+
+  it('never prints the secret', () => {
+    const sk = SecretKey.generate();
+    expect(String(sk)).toBe('SecretKey(..)');
+    expect(JSON.stringify({ sk })).not.toContain(hexEncode(sk.toBytes()).slice(0, 8));
+  });
+
+  it('rejects bad lengths and non-points with typed errors', () => {
+    expect(() => SecretKey.fromBytes(new Uint8Array(31))).toThrow(KeyParsingError);
+    expect(() => PublicKey.fromBytes(new Uint8Array(33))).toThrow(/32 bytes/);
+    expect(() => Signature.fromBytes(new Uint8Array(63))).toThrow(SignatureError);
+    // y = 2 is not on the curve.
+    const notAPoint = new Uint8Array(32);
+    notAPoint[0] = 2;
+    expect(() => PublicKey.fromBytes(notAPoint)).toThrow(expect.objectContaining({ code: 'InvalidKeyData' }));
+    expect(() => PublicKey.fromString('zz'.repeat(32))).toThrow(
+      expect.objectContaining({ code: 'FailedToDecodeHex' }),
+    );
+    expect(() => PublicKey.fromString('A'.repeat(64))).toThrow(
+      expect.objectContaining({ code: 'FailedToDecodeHex' }),
+    );
+    expect(() => PublicKey.fromString('aaaa')).toThrow(expect.objectContaining({ code: 'InvalidLength' }));
+  });
+});
+
+describe('strict verification (ed25519-dalek verify_strict semantics)', () => {
+  const sk = SecretKey.fromBytes(new Uint8Array(32).fill(7));
+  const pk = sk.public();
+  const sig = sk.sign(msg).toBytes();
+
+  it('rejects a non-canonical s (s + L) that plain RFC 8032 would reduce', () => {
+    const s = scalarOf(sig);
+    expect(s + GROUP_ORDER < 1n << 256n).toBe(true);
+    expect(pk.isValidSignature(msg, withS(sig, s + GROUP_ORDER))).toBe(false);
+  });
+
+  it('rejects any single-bit tampering', () => {
+    for (let bit = 0; bit < 512; bit += 7) {
+      const t = sig.slice();
+      t[bit >> 3]! ^= 1 << (bit & 7);
+      expect(pk.isValidSignature(msg, Signature.fromBytes(t)), `bit ${bit}`).toBe(false);
+    }
+  });
+
+  it('lists exactly the encodings that decode to small-order points', () => {
+    expect(SMALL_ORDER_ENCODINGS).toHaveLength(14);
+    for (const enc of SMALL_ORDER_ENCODINGS) {
+      let point: ReturnType<typeof ed25519.Point.fromBytes> | undefined;
+      try {
+        point = ed25519.Point.fromBytes(enc, true);
+      } catch {
+        point = undefined;
+      }
+      // noble refuses x = 0 with the sign bit set; dalek accepts it (it negates zero).
+      if (point) expect(point.isSmallOrder(), hexEncode(enc)).toBe(true);
+    }
+    // The 8 torsion points: multiples of an order-8 point.
+    const t8 = ed25519.Point.fromBytes(
+      hex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05'),
+    );
+    let p = ed25519.Point.ZERO;
+    for (let i = 0; i < 8; i++) {
+      expect(isSmallOrderEncoding(p.toBytes()), `torsion ${i}`).toBe(true);
+      p = p.add(t8);
+    }
+    expect(isSmallOrderEncoding(pk.toBytes())).toBe(false);
+  });
+
+  it('rejects small-order public keys and R even when the equation holds', () => {
+    // With A = identity and R = identity, s = 0 satisfies [s]B = R + [k]A for every message.
+    const identity = hex('0100000000000000000000000000000000000000000000000000000000000000');
+    const weakKey = PublicKey.fromBytes(identity);
+    const forged = new Uint8Array(64);
+    forged.set(identity, 0);
+    expect(nobleVerify(identity, msg, forged)).toBe(true); // the bare equation accepts it
+    expect(weakKey.isValidSignature(msg, Signature.fromBytes(forged))).toBe(false);
+  });
+
+  it('node:crypto and noble backends agree: same keys, same signatures', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 200 }),
+        (seed, m) => {
+          const a = nodeBackend.signer(seed);
+          const b = nobleBackend.signer(seed);
+          expect(hexEncode(a.publicKey)).toBe(hexEncode(b.publicKey));
+          const s = a.sign(m);
+          expect(hexEncode(s)).toBe(hexEncode(b.sign(m)));
+          expect(nodeBackend.verifier(a.publicKey)(m, s)).toBe(true);
+          expect(nobleBackend.verifier(a.publicKey)(m, s)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('node:crypto and noble verifiers agree on mutated signatures and messages', () => {
+    const seed = new Uint8Array(32).fill(9);
+    const signer = nodeBackend.signer(seed);
+    const base = signer.sign(msg);
+    const nodeV = nodeBackend.verifier(signer.publicKey);
+    const nobleV = nobleBackend.verifier(signer.publicKey);
+    fc.assert(
+      fc.property(fc.nat(63), fc.integer({ min: 1, max: 255 }), fc.boolean(), (i, x, mutateMsg) => {
+        const s = base.slice();
+        const m = msg.slice();
+        if (mutateMsg) m[i % m.length]! ^= x;
+        else s[i]! ^= x;
+        if (scalarOf(s) >= GROUP_ORDER) return; // the caller rejects these before any backend runs
+        expect(nodeV(m, s)).toBe(nobleV(m, s));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('agrees with noble’s RFC 8032 verify on honest signatures', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 64 }),
+        (seed, m) => {
+          const k = SecretKey.fromBytes(seed);
+          const s = k.sign(m);
+          expect(ed25519.verify(s.toBytes(), m, k.public().toBytes(), { zip215: false })).toBe(true);
+          expect(k.public().isValidSignature(m, s)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
