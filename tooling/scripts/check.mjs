@@ -24,7 +24,11 @@ const workspaceDirs = ['packages', 'apps', 'tooling'].flatMap((top) =>
 
 let ok = true;
 ok = run('lint', ...pnpm(['exec', 'biome', 'ci', '.'])) && ok;
-ok = run('build + typecheck', ...pnpm(['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only'])) && ok;
+ok =
+  run(
+    'build + typecheck',
+    ...pnpm(['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']),
+  ) && ok;
 if (process.env.IROH_TS_SKIP_RUST === '1') {
   console.log('\nSKIP Rust test peer: IROH_TS_SKIP_RUST=1 (tests that need it print their own skip reason)');
 } else {

@@ -18,7 +18,11 @@ for (const b of [nodeBackend, nobleBackend]) {
   const sig = signer.sign(msg);
   const verify = b.verifier(signer.publicKey);
   const batch = b === nobleBackend ? 20 : 200;
-  rows.push([`${b.name}`, measure(`sign   ${b.name}`, () => signer.sign(msg), { batch }), measure(`verify ${b.name}`, () => verify(msg, sig), { batch })]);
+  rows.push([
+    `${b.name}`,
+    measure(`sign   ${b.name}`, () => signer.sign(msg), { batch }),
+    measure(`verify ${b.name}`, () => verify(msg, sig), { batch }),
+  ]);
 }
 
 // The public API on top (strict checks included), as users call it.
@@ -27,7 +31,11 @@ const pk = sk.public();
 const sig = sk.sign(msg);
 const apiSign = measure('sign   SecretKey.sign (public API)', () => sk.sign(msg));
 const apiVerify = measure('verify PublicKey.verify (public API, strict)', () => pk.verify(msg, sig));
-const keyParse = measure('PublicKey.fromString (hex, point check)', () => PublicKey.fromString(pk.toString()), { batch: 50 });
+const keyParse = measure(
+  'PublicKey.fromString (hex, point check)',
+  () => PublicKey.fromString(pk.toString()),
+  { batch: 50 },
+);
 
 // Real iroh through its napi binding, for reference (includes the Array<number> conversion cost).
 const isk = iroh.SecretKey.fromBytes(Array.from(seed));
@@ -38,13 +46,25 @@ const irohSign = measure('sign   @number0/iroh (napi)', () => isk.sign(imsg));
 const irohVerify = measure('verify @number0/iroh (napi)', () => ipk.verify(imsg, isig));
 
 // Tickets: a typical address with one relay and two direct addresses.
-const addr = new EndpointAddr(pk, 'https://use1-1.relay.n0.iroh.link./', ['192.168.1.10:11204', '[2001:db8::1]:443']);
+const addr = new EndpointAddr(pk, 'https://use1-1.relay.n0.iroh.link./', [
+  '192.168.1.10:11204',
+  '[2001:db8::1]:443',
+]);
 const ticket = EndpointTicket.fromAddr(addr);
 const text = ticket.toString();
-const encode = measure('ticket encode (EndpointTicket.toString)', () => EndpointTicket.fromAddr(addr).toString());
-const decode = measure('ticket decode (EndpointTicket.fromString)', () => EndpointTicket.fromString(text), { batch: 50 });
-const iaddr = new iroh.EndpointAddr(ipk, 'https://use1-1.relay.n0.iroh.link./', ['192.168.1.10:11204', '[2001:db8::1]:443']);
-const irohEncode = measure('ticket encode @number0/iroh (napi)', () => iroh.EndpointTicket.fromAddr(iaddr).toString());
+const encode = measure('ticket encode (EndpointTicket.toString)', () =>
+  EndpointTicket.fromAddr(addr).toString(),
+);
+const decode = measure('ticket decode (EndpointTicket.fromString)', () => EndpointTicket.fromString(text), {
+  batch: 50,
+});
+const iaddr = new iroh.EndpointAddr(ipk, 'https://use1-1.relay.n0.iroh.link./', [
+  '192.168.1.10:11204',
+  '[2001:db8::1]:443',
+]);
+const irohEncode = measure('ticket encode @number0/iroh (napi)', () =>
+  iroh.EndpointTicket.fromAddr(iaddr).toString(),
+);
 const irohDecode = measure('ticket decode @number0/iroh (napi)', () => iroh.EndpointTicket.fromString(text));
 
 const [nodeRow, nobleRow] = rows;
