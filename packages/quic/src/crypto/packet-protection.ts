@@ -1,0 +1,122 @@
+/**
+ * QUIC packet protection (RFC 9001 §5.3–5.4): AEAD over the payload with the header as associated data
+ * and nonce = IV XOR packet number, then header protection over the first byte's low bits and the
+ * packet number, keyed by a sample of the ciphertext.
+ */
+import { backend } from '#crypto-backend';
+import { decodePacketNumber, type PartialHeader } from '../proto/packet.js';
+import { AEAD_TAG_LENGTH, type AeadAlgorithm, type AeadKey, type HeaderProtectionKey } from './aead.js';
+
+/** The keys protecting packets in one direction of one packet-number space. */
+export interface PacketKeys {
+  readonly aead: AeadKey;
+  readonly iv: Uint8Array;
+  readonly hp: HeaderProtectionKey;
+}
+
+/** Builds {@link PacketKeys} from raw key material (`quic key`, `quic iv`, `quic hp`). */
+export function packetKeys(alg: AeadAlgorithm, key: Uint8Array, iv: Uint8Array, hp: Uint8Array): PacketKeys {
+  return { aead: backend.aead(alg, key), iv: iv.slice(), hp: backend.headerProtection(alg, hp) };
+}
+
+/** The name of the crypto backend in use (`node:crypto` or `@noble/ciphers`). */
+export const cryptoBackendName: string = backend.name;
+
+/** nonce = iv XOR (packet number, left-padded to the IV length). */
+export function packetNonce(iv: Uint8Array, pn: number): Uint8Array {
+  const nonce = iv.slice();
+  let v = pn;
+  for (let i = nonce.length - 1; i >= nonce.length - 8 && v > 0; i--) {
+    nonce[i]! ^= v % 256;
+    v = Math.floor(v / 256);
+  }
+  return nonce;
+}
+
+/**
+ * Seals one packet. `header` ends with the unprotected packet number (`pnLength` bytes at `pnOffset`);
+ * `payload` is the plaintext frames. Returns the packet as it goes on the wire.
+ */
+export function sealPacket(
+  keys: PacketKeys,
+  header: Uint8Array,
+  pnOffset: number,
+  pnLength: number,
+  pn: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const sealed = keys.aead.seal(packetNonce(keys.iv, pn), header, payload);
+  const out = new Uint8Array(header.length + sealed.length);
+  out.set(header, 0);
+  out.set(sealed, header.length);
+  // The sample starts 4 bytes after the start of the packet-number field.
+  const sampleAt = pnOffset + 4;
+  if (sampleAt + 16 > out.length) throw new RangeError('packet too short to sample for header protection');
+  const mask = keys.hp.mask(out.subarray(sampleAt, sampleAt + 16));
+  out[0]! ^= mask[0]! & ((out[0]! & 0x80) !== 0 ? 0x0f : 0x1f);
+  for (let i = 0; i < pnLength; i++) out[pnOffset + i]! ^= mask[1 + i]!;
+  return out;
+}
+
+/** A packet after header protection is removed and the payload authenticated. */
+export interface OpenedPacket {
+  /** The full packet number. */
+  readonly pn: number;
+  /** The first byte with header protection removed. */
+  readonly firstByte: number;
+  /** 1-RTT only: the key phase bit. */
+  readonly keyPhase: boolean;
+  /** The decrypted frames. */
+  readonly payload: Uint8Array;
+  /** True when reserved bits are set: a PROTOCOL_VIOLATION once authenticated (RFC 9000 §17.2). */
+  readonly reservedBitsSet: boolean;
+}
+
+/** Removes header protection only, returning the first byte, truncated packet number and its length. */
+export function removeHeaderProtection(
+  hp: HeaderProtectionKey,
+  datagram: Uint8Array,
+  h: PartialHeader,
+): { firstByte: number; truncatedPn: number; pnLength: number } {
+  const sampleAt = h.pnOffset + 4;
+  const mask = hp.mask(datagram.subarray(sampleAt, sampleAt + 16));
+  const long = h.type !== 'short';
+  const firstByte = datagram[h.start]! ^ (mask[0]! & (long ? 0x0f : 0x1f));
+  const pnLength = (firstByte & 0x03) + 1;
+  let truncatedPn = 0;
+  for (let i = 0; i < pnLength; i++)
+    truncatedPn = truncatedPn * 256 + (datagram[h.pnOffset + i]! ^ mask[1 + i]!);
+  return { firstByte, truncatedPn, pnLength };
+}
+
+/**
+ * Opens the packet described by `h` inside `datagram`. Returns `undefined` when the AEAD rejects it
+ * (wrong keys, corruption or forgery): the caller drops the packet silently. `largestPn` is the largest
+ * packet number received so far in this space (-1 if none). When `keysForPhase` is given (1-RTT), it
+ * picks the keys by the key-phase bit after header protection is removed.
+ */
+export function openPacket(
+  keys: PacketKeys,
+  datagram: Uint8Array,
+  h: PartialHeader,
+  largestPn: number,
+  keysForPhase?: (keyPhase: boolean) => PacketKeys | undefined,
+): OpenedPacket | undefined {
+  if (h.pnOffset + 4 + 16 > h.end) return undefined;
+  const { firstByte, truncatedPn, pnLength } = removeHeaderProtection(keys.hp, datagram, h);
+  const long = h.type !== 'short';
+  const keyPhase = !long && (firstByte & 0x04) !== 0;
+  const aeadKeys = keysForPhase ? keysForPhase(keyPhase) : keys;
+  if (!aeadKeys) return undefined;
+  const pn = decodePacketNumber(largestPn, truncatedPn, pnLength * 8);
+  const headerEnd = h.pnOffset + pnLength;
+  const aad = datagram.slice(h.start, headerEnd);
+  aad[0] = firstByte;
+  for (let i = 0; i < pnLength; i++)
+    aad[h.pnOffset - h.start + i] = Math.floor(truncatedPn / 256 ** (pnLength - 1 - i)) % 256;
+  if (h.end - headerEnd < AEAD_TAG_LENGTH) return undefined;
+  const payload = aeadKeys.aead.open(packetNonce(aeadKeys.iv, pn), aad, datagram.subarray(headerEnd, h.end));
+  if (!payload) return undefined;
+  const reservedBitsSet = (firstByte & (long ? 0x0c : 0x18)) !== 0;
+  return { pn, firstByte, keyPhase, payload, reservedBitsSet };
+}
