@@ -6,18 +6,10 @@
  */
 import type { PublicKey, SecretKey } from '@iroh-ts/base';
 import type { AeadAlgorithm } from './aead.js';
+import type { HashAlg } from './tls/key-schedule.js';
 
 /** QUIC encryption levels (packet-number spaces plus 0-RTT). */
 export type EncryptionLevel = 'initial' | 'handshake' | 'zero-rtt' | 'one-rtt';
-
-/** A hash function as TLS 1.3's key schedule uses it. */
-export interface HashFunction {
-  readonly name: 'sha256' | 'sha384';
-  /** Output length in bytes (32 or 48). */
-  readonly outputLength: number;
-  hash(data: Uint8Array): Uint8Array;
-  hmac(key: Uint8Array, data: Uint8Array): Uint8Array;
-}
 
 /** A TLS 1.3 cipher suite as QUIC uses it. */
 export interface CipherSuite {
@@ -27,7 +19,7 @@ export interface CipherSuite {
   readonly aead: AeadAlgorithm;
   /** AEAD key length in bytes (16 or 32); the IV is always 12 bytes and hp keys match the key length. */
   readonly keyLength: number;
-  readonly hash: HashFunction;
+  readonly hash: HashAlg;
 }
 
 /** Traffic secrets that became available at a level. */
