@@ -425,3 +425,28 @@ describe('SentPackets: random send/ack/loss sequences (property)', () => {
     );
   });
 });
+
+describe('the loss timer always fires', () => {
+  it('a packet is declared lost exactly at the loss time detectLost reported (float boundary)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e6, noNaN: true }),
+        fc.double({ min: 0.01, max: 5000, noNaN: true }),
+        (t0, sample) => {
+          const sent = new SentPackets<null>();
+          const rtt = new RttEstimator();
+          rtt.update(sample, 0, false, 25);
+          sent.onSent({ pn: 0, timeSent: t0, size: 1200, ackEliciting: true, inFlight: true, payload: null });
+          sent.onSent({ pn: 1, timeSent: t0, size: 1200, ackEliciting: true, inFlight: true, payload: null });
+          sent.onAck([[1, 1]]);
+          const first = sent.detectLost(t0, rtt);
+          expect(first.lost).toHaveLength(0);
+          expect(first.lossTime).toBeDefined();
+          const at = sent.detectLost(first.lossTime!, rtt);
+          expect(at.lost.map((p) => p.pn)).toEqual([0]);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});

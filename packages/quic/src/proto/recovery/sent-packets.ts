@@ -249,11 +249,12 @@ export class SentPackets<T> {
     let lossTime: number | undefined;
     if (largestAcked !== undefined && this.#count > 0) {
       const lossDelay = Math.max(this.timeThreshold * Math.max(rtt.smoothed, rtt.latest), TIMER_GRANULARITY);
-      const lostSendTime = now - lossDelay;
       const end = this.#offset + this.#slots.length;
       for (let pn = this.#find(0); pn <= largestAcked && pn < end; pn = this.#find(pn + 1)) {
         const p = this.#slots[pn - this.#offset] as SentPacket<T>;
-        if (p.timeSent <= lostSendTime || largestAcked >= pn + this.packetThreshold) {
+        // The same expression as the loss time below, so that a timer set for that time always fires
+        // (with floats, `timeSent <= now - delay` can be false when `timeSent + delay === now`).
+        if (p.timeSent + lossDelay <= now || largestAcked >= pn + this.packetThreshold) {
           const prev = lost[lost.length - 1];
           if (prev === undefined || this.#runBrokenBetween(prev.pn, pn)) runStarts.push(lost.length);
           this.#remove(pn, NOT_ACKED);

@@ -100,6 +100,8 @@ export class Streams {
   private sendQueue: number[] = [];
   private readonly queued = new Set<number>();
   private blockedStreamsPending = { bi: false, uni: false };
+  /** Some control frame may be owed; cleared by {@link pollControlFrames}. */
+  private controlDirty = false;
 
   constructor(side: Side, local: LocalStreamLimits, peer: PeerStreamLimits) {
     this.side = side;
@@ -128,6 +130,7 @@ export class Streams {
     const limit = dir === 'bi' ? this.peer.maxBidi : this.peer.maxUni;
     if (this.nextLocal[dir] >= limit) {
       this.blockedStreamsPending[dir] = true;
+      this.controlDirty = true;
       return undefined;
     }
     const id = streamId(this.side, dir, this.nextLocal[dir]++);
@@ -182,6 +185,7 @@ export class Streams {
     if (recv.stopCode !== undefined || recv.allRead || recv.resetCode !== undefined) return;
     recv.stopCode = errorCode;
     recv.stopPending = true;
+    this.controlDirty = true;
     recv.assembler.discard(recv.assembler.receivedEnd);
     this.release(recv, recv.flow.received);
     this.maybeCollect(id);
@@ -200,6 +204,7 @@ export class Streams {
     if (chunk) {
       recv.flow.onConsumed(chunk.length);
       recv.maxDataPending = true;
+      this.controlDirty = true;
       this.release(recv, offset + chunk.length);
       return { kind: 'data', offset, data: chunk };
     }
@@ -316,6 +321,7 @@ export class Streams {
     this.connRecv.onConsumed(offset - recv.consumedTo);
     recv.consumedTo = offset;
     this.connMaxDataPending = true;
+    this.controlDirty = true;
   }
 
   private checkFinalSize(recv: RecvHalf, finalSize: number, frameType: number): void {
@@ -409,13 +415,21 @@ export class Streams {
       this.closedRemote[dir]++;
       this.remoteLimit[dir]++;
       this.remoteLimitPending[dir] = true;
+      this.controlDirty = true;
     }
   }
 
   // ---- outgoing frames -------------------------------------------------------------------------
 
+  /** True when {@link pollControlFrames} may have something to send. */
+  get hasControlPending(): boolean {
+    return this.controlDirty;
+  }
+
   /** Control frames we owe the peer (flow-control updates, resets, stops), given the time and RTT. */
   pollControlFrames(now: number, rtt: number, out: Frame[]): void {
+    if (!this.controlDirty) return;
+    this.controlDirty = false;
     if (this.connMaxDataPending) {
       this.connMaxDataPending = false;
       const max = this.connRecv.pollUpdate(now, rtt);
@@ -456,6 +470,7 @@ export class Streams {
 
   /** Re-queues a control frame whose packet was lost (the current value is resent, not the old one). */
   onControlLost(f: Frame): void {
+    this.controlDirty = true;
     switch (f.type) {
       case 'maxData':
         this.connRecv.advertised = Math.min(this.connRecv.advertised, f.maximum);

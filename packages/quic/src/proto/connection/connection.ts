@@ -1,0 +1,293 @@
+/**
+ * A QUIC connection as a sans-IO state machine (the shape of quinn-proto's `Connection`):
+ *
+ * - input: `handleDatagram(now, from, bytes)` and `handleTimeout(now)`;
+ * - commands: streams (open, write, finish, reset, stop, read), datagrams, close;
+ * - output: `pollTransmit(now)` (datagrams to send), `pollTimeout()` (when to call `handleTimeout`)
+ *   and `pollEvent()`.
+ *
+ * Time is always an argument (milliseconds); randomness comes from the options. Addresses are opaque
+ * strings chosen by the driver (an `ip:port`, or whatever its socket layer uses).
+ */
+import { initialKeys } from '../../crypto/initial.js';
+import type { CryptoSession, PeerIdentity } from '../../crypto/session.js';
+import { StreamError } from '../streams/errors.js';
+import type { Dir } from '../streams/stream-id.js';
+import type { ReadResult } from '../streams/streams.js';
+import type { TransportParameters } from '../transport-params.js';
+import type { RandomSource } from '../transport-params-encode.js';
+import { encodeTransportParameters, irohTransportParameters } from '../transport-params-encode.js';
+import { defaultTransportConfig, type TransportConfig } from './config.js';
+import type { CloseReason, ConnectionEvent } from './events.js';
+import { receiveDatagram } from './receive.js';
+import { ConnState } from './state.js';
+import { handleTimeout, nextTimeout } from './timers.js';
+import { buildDatagram, type Transmit } from './transmit.js';
+
+/** How to create a connection. */
+export interface ConnectionOptions {
+  readonly side: 'client' | 'server';
+  readonly now: number;
+  readonly config?: Partial<TransportConfig>;
+  readonly random: RandomSource;
+  /** The peer's address (opaque to the connection). */
+  readonly remote: string;
+  /** Our connection ID (the peer's DCID for us). */
+  readonly localCid: Uint8Array;
+  /** Client: the random initial DCID (at least 8 bytes). Server: the client's SCID. */
+  readonly remoteCid: Uint8Array;
+  /** Server: the DCID of the client's first Initial. */
+  readonly originalDcid?: Uint8Array;
+  /** Server: the stateless reset token for `localCid`. */
+  readonly statelessResetToken?: Uint8Array;
+  /** Creates the TLS session, given our encoded transport parameters. */
+  readonly createCrypto: (transportParameters: Uint8Array) => CryptoSession;
+  /** iroh's handshake "server migration": accept the server's first packet from any address. */
+  readonly allowServerMigration?: boolean;
+  /** Extra transport parameters (e.g. for tests). */
+  readonly transportParameters?: Partial<TransportParameters>;
+}
+
+/** Counters of one connection. */
+export interface ConnectionStats {
+  readonly packetsSent: number;
+  readonly packetsReceived: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+  readonly packetsLost: number;
+  readonly bytesLost: number;
+  readonly rtt: number;
+  readonly cwnd: number;
+  readonly mtu: number;
+}
+
+/** A QUIC connection (sans-IO). */
+export class Connection {
+  readonly #s: ConnState;
+
+  constructor(opts: ConnectionOptions) {
+    const config = defaultTransportConfig(opts.config);
+    const originalDcid = opts.side === 'client' ? opts.remoteCid : (opts.originalDcid ?? opts.remoteCid);
+    const params = irohTransportParameters(opts.localCid, {
+      maxIdleTimeout: config.maxIdleTimeout,
+      maxUdpPayloadSize: config.maxUdpPayloadSize,
+      initialMaxData: config.receiveWindow,
+      initialMaxStreamDataBidiLocal: config.streamReceiveWindow,
+      initialMaxStreamDataBidiRemote: config.streamReceiveWindow,
+      initialMaxStreamDataUni: config.streamReceiveWindow,
+      initialMaxStreamsBidi: config.maxConcurrentBidiStreams,
+      initialMaxStreamsUni: config.maxConcurrentUniStreams,
+      activeConnectionIdLimit: config.activeConnectionIdLimit,
+      maxDatagramFrameSize: config.maxDatagramFrameSize > 0 ? config.maxDatagramFrameSize : undefined,
+      ...(opts.side === 'server'
+        ? { originalDestinationConnectionId: originalDcid, statelessResetToken: opts.statelessResetToken }
+        : {}),
+      ...opts.transportParameters,
+    });
+    const tp = encodeTransportParameters(params, { random: opts.random });
+    this.#s = new ConnState({
+      side: opts.side,
+      config,
+      random: opts.random,
+      crypto: opts.createCrypto(tp),
+      localCid: opts.localCid.slice(),
+      remoteCid: opts.remoteCid.slice(),
+      originalDcid: originalDcid.slice(),
+      remote: opts.remote,
+      now: opts.now,
+      allowServerMigration: opts.allowServerMigration ?? false,
+    });
+    const s = this.#s;
+    // Both sides derive Initial keys from the client's first DCID.
+    installInitialKeys(s);
+    s.idleDeadline = s.idleTimeout > 0 ? opts.now + s.idleTimeout : undefined;
+    s.lastSendTime = opts.now;
+    s.drainCrypto(opts.now);
+  }
+
+  // ---- I/O ----------------------------------------------------------------------------------
+
+  /** Feeds a UDP datagram received from `from`. */
+  handleDatagram(now: number, from: string, data: Uint8Array): void {
+    receiveDatagram(this.#s, now, from, data);
+  }
+
+  /** Runs timers that expired at `now`. */
+  handleTimeout(now: number): void {
+    handleTimeout(this.#s, now);
+  }
+
+  /** The next datagram to send, if any. Call until it returns `undefined`. */
+  pollTransmit(now: number): Transmit | undefined {
+    return buildDatagram(this.#s, now);
+  }
+
+  /** When to call {@link handleTimeout} next. */
+  pollTimeout(now: number): number | undefined {
+    return nextTimeout(this.#s, now);
+  }
+
+  /** The next event, if any. */
+  pollEvent(): ConnectionEvent | undefined {
+    return this.#s.events.shift();
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  get side(): 'client' | 'server' {
+    return this.#s.side;
+  }
+
+  /** True while the handshake runs. */
+  get isHandshaking(): boolean {
+    return !this.#s.handshakeComplete && !this.#s.isClosed;
+  }
+
+  /** True once closing, draining or drained. */
+  get isClosed(): boolean {
+    return this.#s.isClosed;
+  }
+
+  /** True when the connection can be forgotten. */
+  get isDrained(): boolean {
+    return this.#s.phase === 'drained';
+  }
+
+  get closeReason(): CloseReason | undefined {
+    return this.#s.closeReason;
+  }
+
+  /** The negotiated ALPN. */
+  alpn(): Uint8Array | undefined {
+    return this.#s.crypto.alpn();
+  }
+
+  /** The peer's authenticated identity. */
+  peerIdentity(): PeerIdentity | undefined {
+    return this.#s.crypto.peerIdentity();
+  }
+
+  /** Where datagrams currently go. */
+  get remoteAddress(): string {
+    return this.#s.remote;
+  }
+
+  /** Our connection ID. */
+  get localCid(): Uint8Array {
+    return this.#s.localCid;
+  }
+
+  /** TLS exporter (RFC 8446 §7.5). */
+  exportKeyingMaterial(label: Uint8Array, context: Uint8Array, length: number): Uint8Array {
+    return this.#s.crypto.exportKeyingMaterial(label, context, length);
+  }
+
+  stats(): ConnectionStats {
+    const s = this.#s;
+    return { ...s.stats, rtt: s.rtt.smoothed, cwnd: s.cc.window, mtu: s.mtu };
+  }
+
+  /** The smoothed RTT (ms). */
+  get rtt(): number {
+    return this.#s.rtt.smoothed;
+  }
+
+  // ---- streams ------------------------------------------------------------------------------
+
+  /** Opens a stream; `undefined` when the peer's stream limit is reached (retry after a MAX_STREAMS). */
+  openStream(dir: Dir): number | undefined {
+    this.assertOpen();
+    return this.#s.streams.open(dir);
+  }
+
+  /** Takes a stream the peer opened. */
+  acceptStream(dir: Dir): number | undefined {
+    return this.#s.streams.accept(dir);
+  }
+
+  /** Queues data; returns how many bytes were taken (flow control may take fewer). */
+  write(id: number, data: Uint8Array): number {
+    this.assertOpen();
+    return this.#s.streams.write(id, data);
+  }
+
+  finish(id: number): void {
+    this.assertOpen();
+    this.#s.streams.finish(id);
+  }
+
+  resetStream(id: number, errorCode: bigint): void {
+    this.#s.streams.reset(id, errorCode);
+  }
+
+  stopSending(id: number, errorCode: bigint): void {
+    this.#s.streams.stop(id, errorCode);
+  }
+
+  read(id: number, max?: number): ReadResult {
+    return this.#s.streams.read(id, max);
+  }
+
+  /** Bytes that may be written to `id` now. */
+  writable(id: number): number {
+    return this.#s.streams.writable(id);
+  }
+
+  // ---- datagrams ----------------------------------------------------------------------------
+
+  /** The largest datagram the peer accepts, or `undefined` when it does not support datagrams. */
+  maxDatagramSize(): number | undefined {
+    const max = this.#s.peerParams?.maxDatagramFrameSize;
+    if (max === undefined || max === 0) return undefined;
+    // Fits one 1-RTT packet at the current MTU: header (1 + CID + 4) + tag (16) + frame header (3).
+    return Math.min(max - 3, this.#s.mtu - 1 - this.#s.remoteCid.length - 4 - 16 - 3);
+  }
+
+  /** Queues an unreliable datagram; the oldest queued ones are dropped when the buffer is full. */
+  sendDatagram(data: Uint8Array): void {
+    this.assertOpen();
+    const max = this.maxDatagramSize();
+    if (max === undefined) throw new StreamError('NotWritable', 'the peer does not accept datagrams');
+    if (data.length > max)
+      throw new StreamError('NotWritable', `datagram of ${data.length} bytes exceeds ${max}`);
+    const s = this.#s;
+    s.datagramsOut.push(data.slice());
+    s.datagramsOutBytes += data.length;
+    while (s.datagramsOutBytes > s.config.datagramSendBufferSize && s.datagramsOut.length > 1) {
+      s.datagramsOutBytes -= s.datagramsOut.shift()!.length;
+    }
+  }
+
+  /** Takes the next received datagram. */
+  readDatagram(): Uint8Array | undefined {
+    const d = this.#s.datagramsIn.shift();
+    if (d) this.#s.datagramsInBytes -= d.length;
+    return d;
+  }
+
+  // ---- closing ------------------------------------------------------------------------------
+
+  /** Closes with an application error code and reason (CONNECTION_CLOSE 0x1d). */
+  close(now: number, errorCode: bigint, reason: Uint8Array = new Uint8Array(0)): void {
+    this.#s.startClose(
+      now,
+      { errorCode, frameType: 0, reason: reason.slice(0, 1000), app: true },
+      {
+        kind: 'application',
+        errorCode,
+        reason: reason.slice(),
+        remote: false,
+      },
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.#s.isClosed) throw new StreamError('ClosedStream', 'the connection is closed');
+  }
+}
+
+function installInitialKeys(s: ConnState): void {
+  const keys = initialKeys(s.originalDcid, s.side);
+  s.spaces.initial.localKeys = keys.local;
+  s.spaces.initial.remoteKeys = keys.remote;
+}

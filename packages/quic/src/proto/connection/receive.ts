@@ -1,0 +1,263 @@
+/**
+ * The receive path: splits a datagram into its coalesced packets, removes protection, drops duplicates,
+ * and applies each frame to the connection.
+ */
+
+import { openPacket } from '../../crypto/packet-protection.js';
+import { TlsAlert } from '../../crypto/tls/alerts.js';
+import { CodecError } from '../coding.js';
+import { decodeFrames, type Frame, type FramePacketType, isAckEliciting, isFrameAllowed } from '../frame.js';
+import { type PartialHeader, parseHeader } from '../packet.js';
+import type { PacketSpace } from '../recovery/index.js';
+import { TransportError } from '../transport-error.js';
+import type { SentItem } from './sent-record.js';
+import type { ConnState } from './state.js';
+
+const SPACE_OF: Partial<Record<PartialHeader['type'], PacketSpace>> = {
+  initial: 'initial',
+  handshake: 'handshake',
+  short: 'application',
+};
+const PACKET_TYPE: Record<PacketSpace, FramePacketType> = {
+  initial: 'initial',
+  handshake: 'handshake',
+  application: 'oneRtt',
+};
+
+/** Handles one UDP datagram from `from`. Never throws: errors close the connection. */
+export function receiveDatagram(s: ConnState, now: number, from: string, data: Uint8Array): void {
+  if (s.phase === 'drained') return;
+  s.bytesReceived += data.length;
+  s.stats.bytesReceived += data.length;
+  let offset = 0;
+  while (offset < data.length) {
+    let h: PartialHeader;
+    try {
+      h = parseHeader(data, offset, s.localCid.length);
+    } catch (e) {
+      if (e instanceof CodecError) return; // the rest of the datagram is unusable
+      throw e;
+    }
+    offset = h.end;
+    try {
+      receivePacket(s, now, from, data, h);
+    } catch (e) {
+      if (e instanceof TransportError) s.failWith(now, e);
+      else if (e instanceof TlsAlert) s.failWith(now, TransportError.crypto(e.description, e.message));
+      else throw e;
+      return;
+    }
+  }
+}
+
+/** Opens and processes one packet. */
+export function receivePacket(
+  s: ConnState,
+  now: number,
+  from: string,
+  data: Uint8Array,
+  h: PartialHeader,
+): void {
+  const space = SPACE_OF[h.type];
+  if (!space) return; // 0-RTT, Retry and version negotiation are handled elsewhere or not supported yet
+  if (h.type !== 'short' && h.version !== 1) return;
+  if (
+    !equalBytes(h.dcid, s.localCid) &&
+    !(s.side === 'server' && space === 'initial' && equalBytes(h.dcid, s.originalDcid))
+  ) {
+    return;
+  }
+  const sp = s.spaces[space];
+  if (sp.discarded) return;
+  if (!sp.remoteKeys) {
+    if (s.undecryptable.length < s.config.maxBufferedUndecryptable) {
+      s.undecryptable.push({ space, data: data.slice(h.start, h.end), from });
+    }
+    return;
+  }
+  const opened = openPacket(sp.remoteKeys, data, h, sp.largestReceived);
+  if (!opened) return; // forged, corrupted or not for these keys: drop silently
+  if (opened.reservedBitsSet) throw TransportError.protocolViolation('reserved header bits set');
+  s.stats.packetsReceived++;
+
+  if (s.side === 'client' && !s.serverSeen && h.scid) {
+    // The server's first packet fixes its CID and, with iroh's handshake server migration, its address.
+    s.serverSeen = true;
+    s.remoteCid = h.scid.slice();
+    if (s.allowServerMigration) s.remote = from;
+  }
+  if (s.side === 'server' && space === 'handshake' && !s.addressValidated) {
+    // A Handshake packet proves the client saw our Initial (RFC 9000 §8.1); Initial keys go.
+    s.addressValidated = true;
+  }
+  if (s.side === 'server' && space === 'handshake') s.discardSpace('initial');
+  if (from !== s.remote && space === 'application' && s.handshakeConfirmed) {
+    // NAT rebinding or migration: follow the peer (path validation is a later step).
+    s.remote = from;
+  }
+
+  let ackEliciting = false;
+  let immediate = false;
+  const type = PACKET_TYPE[space];
+  decodeFrames(opened.payload, (f) => {
+    if (!isFrameAllowed(f.type, type))
+      throw TransportError.protocolViolation(`${f.type} frame not allowed in ${type} packet`);
+    if (isAckEliciting(f.type)) ackEliciting = true;
+    if (f.type === 'immediateAck') immediate = true;
+    onFrame(s, now, space, f);
+  });
+  if (!sp.onReceived(opened.pn, now, ackEliciting, immediate, s.config.maxAckDelay)) return;
+  if (s.idleTimeout > 0) s.idleDeadline = now + Math.max(s.idleTimeout, 3 * s.rtt.pto(s.peerMaxAckDelay));
+  s.drainCrypto(now);
+  if (s.side === 'client' && space === 'handshake') s.discardSpace('initial');
+  retryUndecryptable(s, now);
+}
+
+function retryUndecryptable(s: ConnState, now: number): void {
+  if (s.undecryptable.length === 0) return;
+  const ready = s.undecryptable.filter((u) => s.spaces[u.space].remoteKeys !== undefined);
+  if (ready.length === 0) return;
+  const keep = s.undecryptable.filter((u) => s.spaces[u.space].remoteKeys === undefined);
+  s.undecryptable.length = 0;
+  s.undecryptable.push(...keep);
+  for (const u of ready) {
+    try {
+      receivePacket(s, now, u.from, u.data, parseHeader(u.data, 0, s.localCid.length));
+    } catch (e) {
+      if (e instanceof CodecError) continue;
+      throw e;
+    }
+  }
+}
+
+function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame): void {
+  if (s.phase === 'closing' && f.type !== 'connectionClose' && f.type !== 'applicationClose') {
+    // While closing we only answer with CONNECTION_CLOSE (RFC 9000 §10.2.1).
+    s.closeSendPending = true;
+    return;
+  }
+  switch (f.type) {
+    case 'padding':
+    case 'ping':
+      return;
+    case 'ack':
+      s.onAck(
+        space,
+        f,
+        now,
+        (item) => onAcked(s, space, item),
+        (item) => onLost(s, space, item),
+      );
+      s.updateLossTimer(now);
+      return;
+    case 'crypto': {
+      const sp = s.spaces[space];
+      if (f.offset + f.data.length - sp.cryptoRecv.readOffset > s.config.cryptoBufferSize) {
+        throw TransportError.cryptoBufferExceeded(
+          `more than ${s.config.cryptoBufferSize} bytes of CRYPTO data buffered`,
+        );
+      }
+      sp.cryptoRecv.insert(f.offset, f.data);
+      const level = space === 'application' ? 'one-rtt' : space;
+      for (let c = sp.cryptoRecv.readChunk(); c; c = sp.cryptoRecv.readChunk())
+        s.crypto.readHandshake(level, c);
+      return;
+    }
+    case 'newToken':
+      if (s.side === 'server') throw TransportError.protocolViolation('NEW_TOKEN from a client', 0x07);
+      return;
+    case 'handshakeDone':
+      if (s.side === 'server') throw TransportError.protocolViolation('HANDSHAKE_DONE from a client', 0x1e);
+      s.confirmHandshake(now);
+      return;
+    case 'connectionClose':
+      s.startDrain(
+        now,
+        {
+          kind: 'transport',
+          errorCode: f.errorCode,
+          frameType: f.frameType,
+          reason: new TextDecoder().decode(f.reason),
+          remote: true,
+        },
+        false,
+      );
+      return;
+    case 'applicationClose':
+      s.startDrain(
+        now,
+        { kind: 'application', errorCode: f.errorCode, reason: f.reason.slice(), remote: true },
+        false,
+      );
+      return;
+    case 'datagram':
+      if (s.config.maxDatagramFrameSize === 0)
+        throw TransportError.protocolViolation('DATAGRAM frames not negotiated', 0x30);
+      if (f.data.length > s.config.maxDatagramFrameSize)
+        throw TransportError.protocolViolation('DATAGRAM frame too large', 0x30);
+      s.datagramsIn.push(f.data.slice());
+      s.datagramsInBytes += f.data.length;
+      while (s.datagramsInBytes > s.config.datagramReceiveBufferSize && s.datagramsIn.length > 1) {
+        s.datagramsInBytes -= s.datagramsIn.shift()!.length;
+      }
+      s.events.push({ type: 'datagram-received' });
+      return;
+    case 'pathChallenge':
+      s.pathResponses.push(f.data.slice());
+      return;
+    case 'pathResponse':
+    case 'newConnectionId':
+    case 'retireConnectionId':
+    case 'ackFrequency':
+    case 'immediateAck':
+      // Connection migration and ACK frequency come with the path work; these are accepted and ignored.
+      return;
+    default:
+      s.streams.onFrame(f);
+      for (let ev = s.streams.pollEvent(); ev; ev = s.streams.pollEvent())
+        s.events.push({ type: 'stream', event: ev });
+  }
+}
+
+/** A sent item was acknowledged. */
+export function onAcked(s: ConnState, space: PacketSpace, item: SentItem): void {
+  switch (item.kind) {
+    case 'stream':
+      s.streams.onStreamAcked(item.id, item.offset, item.length, item.fin);
+      for (let ev = s.streams.pollEvent(); ev; ev = s.streams.pollEvent())
+        s.events.push({ type: 'stream', event: ev });
+      return;
+    case 'crypto':
+      s.spaces[space].cryptoSend.onAck(item.offset, item.length);
+      return;
+    case 'control':
+      if (item.frame.type === 'resetStream') s.streams.onResetAcked(item.frame.streamId);
+      return;
+    default:
+      return;
+  }
+}
+
+/** A sent item was lost: queue what must be sent again. */
+export function onLost(s: ConnState, space: PacketSpace, item: SentItem): void {
+  switch (item.kind) {
+    case 'stream':
+      s.streams.onStreamLost(item.id, item.offset, item.length, item.fin);
+      return;
+    case 'crypto':
+      s.spaces[space].cryptoSend.onLost(item.offset, item.length);
+      return;
+    case 'control':
+      s.streams.onControlLost(item.frame);
+      return;
+    case 'handshake-done':
+      s.handshakeDonePending = true;
+      return;
+    default:
+      return;
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,22 @@
+/** What a sent packet carried, so that acknowledgement and loss can be applied to it. */
+import type { Frame } from '../frame.js';
+
+/** One retransmittable (or trackable) element of a sent packet. */
+export type SentItem =
+  | {
+      readonly kind: 'stream';
+      readonly id: number;
+      readonly offset: number;
+      readonly length: number;
+      readonly fin: boolean;
+    }
+  | { readonly kind: 'crypto'; readonly offset: number; readonly length: number }
+  /** A control frame resent with its current value when lost. */
+  | { readonly kind: 'control'; readonly frame: Frame }
+  /** An ACK frame whose largest acknowledged packet number lets us forget older ranges once acknowledged. */
+  | { readonly kind: 'ack'; readonly largest: number }
+  | { readonly kind: 'handshake-done' }
+  | { readonly kind: 'ping' };
+
+/** The payload recorded with each sent packet. */
+export type SentRecord = SentItem[];

@@ -1,0 +1,374 @@
+/**
+ * The mutable state of one connection, shared by the receive path (`receive.ts`), the transmit path
+ * (`transmit.ts`) and the timers, plus the operations they share: key installation, transport
+ * parameters, ACK processing and loss recovery, and closing.
+ */
+
+import { packetKeys } from '../../crypto/packet-protection.js';
+import type { CryptoSession, EncryptionLevel, SecretsEvent } from '../../crypto/session.js';
+import { quicKeys } from '../../crypto/tls/key-schedule.js';
+import type { AckFrame } from '../frame.js';
+import {
+  type CongestionController,
+  inPersistentCongestion,
+  irohMaxPtoInterval,
+  type LossTimerDeadline,
+  lossDetectionTimer,
+  Pacer,
+  type PacketSpace,
+  persistentCongestionDuration,
+  RttEstimator,
+} from '../recovery/index.js';
+import { Streams } from '../streams/streams.js';
+import { TransportError } from '../transport-error.js';
+import { decodeTransportParameters, type TransportParameters } from '../transport-params.js';
+import type { TransportConfig } from './config.js';
+import type { CloseReason, ConnectionEvent } from './events.js';
+import { SpaceState } from './packet-space.js';
+import type { SentItem } from './sent-record.js';
+
+/** Lifecycle of a connection (RFC 9000 §10). */
+export type Phase = 'handshake' | 'established' | 'closing' | 'draining' | 'drained';
+
+const LEVEL_SPACE: Record<EncryptionLevel, PacketSpace | undefined> = {
+  initial: 'initial',
+  handshake: 'handshake',
+  'zero-rtt': undefined,
+  'one-rtt': 'application',
+};
+
+/** Everything a connection knows. */
+export class ConnState {
+  readonly side: 'client' | 'server';
+  readonly config: TransportConfig;
+  readonly random: (n: number) => Uint8Array;
+  phase: Phase = 'handshake';
+  readonly spaces: Record<PacketSpace, SpaceState>;
+  readonly crypto: CryptoSession;
+  /** The CID the peer addresses us by. */
+  readonly localCid: Uint8Array;
+  /** The CID we address the peer by. */
+  remoteCid: Uint8Array;
+  /** The client's first DCID. */
+  readonly originalDcid: Uint8Array;
+  /** Where we send. */
+  remote: string;
+  readonly allowServerMigration: boolean;
+  /** Client: whether a server packet has been processed (locks the server's CID and address). */
+  serverSeen = false;
+  handshakeComplete = false;
+  handshakeConfirmed = false;
+  handshakeDonePending = false;
+  peerParams: TransportParameters | undefined;
+  idleTimeout: number;
+  idleDeadline: number | undefined;
+  lastSendTime = 0;
+  readonly rtt: RttEstimator;
+  readonly cc: CongestionController;
+  readonly pacer: Pacer;
+  ptoCount = 0;
+  lossTimer: LossTimerDeadline | undefined;
+  mtu: number;
+  /** Anti-amplification (servers until the client's address is validated). */
+  addressValidated: boolean;
+  bytesReceived = 0;
+  bytesSent = 0;
+  streams: Streams;
+  readonly events: ConnectionEvent[] = [];
+  closeReason: CloseReason | undefined;
+  /** The CONNECTION_CLOSE we send while closing. */
+  closeFrame: { errorCode: bigint; frameType: number; reason: Uint8Array; app: boolean } | undefined;
+  closeSendPending = false;
+  drainDeadline: number | undefined;
+  pingPending = false;
+  readonly datagramsIn: Uint8Array[] = [];
+  datagramsInBytes = 0;
+  readonly datagramsOut: Uint8Array[] = [];
+  datagramsOutBytes = 0;
+  readonly pathResponses: Uint8Array[] = [];
+  readonly undecryptable: { space: PacketSpace; data: Uint8Array; from: string }[] = [];
+  readonly stats = {
+    packetsSent: 0,
+    packetsReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    packetsLost: 0,
+    bytesLost: 0,
+  };
+
+  constructor(opts: {
+    side: 'client' | 'server';
+    config: TransportConfig;
+    random: (n: number) => Uint8Array;
+    crypto: CryptoSession;
+    localCid: Uint8Array;
+    remoteCid: Uint8Array;
+    originalDcid: Uint8Array;
+    remote: string;
+    now: number;
+    allowServerMigration: boolean;
+  }) {
+    this.side = opts.side;
+    this.config = opts.config;
+    this.random = opts.random;
+    this.crypto = opts.crypto;
+    this.localCid = opts.localCid;
+    this.remoteCid = opts.remoteCid;
+    this.originalDcid = opts.originalDcid;
+    this.remote = opts.remote;
+    this.allowServerMigration = opts.allowServerMigration;
+    this.spaces = {
+      initial: new SpaceState('initial'),
+      handshake: new SpaceState('handshake'),
+      application: new SpaceState('application'),
+    };
+    this.idleTimeout = opts.config.maxIdleTimeout;
+    this.rtt = new RttEstimator(opts.config.initialRtt);
+    this.mtu = opts.config.initialMtu;
+    this.cc = opts.config.congestionController(opts.now, this.mtu);
+    this.pacer = new Pacer(this.rtt.smoothed, this.cc.window, this.mtu, opts.now);
+    this.addressValidated = opts.side === 'client';
+    const c = opts.config;
+    this.streams = new Streams(
+      opts.side,
+      {
+        maxBidi: c.maxConcurrentBidiStreams,
+        maxUni: c.maxConcurrentUniStreams,
+        streamWindow: c.streamReceiveWindow,
+        maxStreamWindow: c.maxStreamReceiveWindow,
+        connectionWindow: c.receiveWindow,
+        maxConnectionWindow: c.receiveWindow,
+      },
+      { maxBidi: 0, maxUni: 0, bidiLocal: 0, bidiRemote: 0, uni: 0, maxData: 0 },
+    );
+  }
+
+  /** The peer's max_ack_delay (ms), 25 until known. */
+  get peerMaxAckDelay(): number {
+    return this.peerParams?.maxAckDelay ?? 25;
+  }
+
+  get isClosed(): boolean {
+    return this.phase === 'closing' || this.phase === 'draining' || this.phase === 'drained';
+  }
+
+  // ---- crypto -----------------------------------------------------------------------------------
+
+  /** Applies everything the TLS session produced since the last call. */
+  drainCrypto(now: number): void {
+    for (let ev = this.crypto.poll(); ev; ev = this.crypto.poll()) {
+      if (ev.type === 'handshake-data') {
+        const space = LEVEL_SPACE[ev.level];
+        if (space) this.spaces[space].cryptoSend.write(ev.data);
+      } else if (ev.type === 'secrets') {
+        this.installSecrets(ev);
+      } else {
+        this.onHandshakeComplete(now);
+      }
+    }
+    if (!this.peerParams) {
+      const tp = this.crypto.peerTransportParameters();
+      if (tp) this.applyPeerParams(tp);
+    }
+  }
+
+  private installSecrets(ev: SecretsEvent): void {
+    const space = LEVEL_SPACE[ev.level];
+    if (!space) return;
+    const s = this.spaces[space];
+    const make = (secret: Uint8Array) => {
+      const k = quicKeys(ev.suite.hash, secret, ev.suite.keyLength);
+      return packetKeys(ev.suite.aead, k.key, k.iv, k.hp);
+    };
+    if (ev.write) s.localKeys = make(ev.write);
+    if (ev.read) s.remoteKeys = make(ev.read);
+  }
+
+  private onHandshakeComplete(now: number): void {
+    if (this.handshakeComplete) return;
+    this.handshakeComplete = true;
+    if (this.phase === 'handshake') this.phase = 'established';
+    this.events.push({
+      type: 'handshake-complete',
+      alpn: this.crypto.alpn(),
+      peer: this.crypto.peerIdentity(),
+    });
+    if (this.side === 'server') {
+      // The server's handshake is confirmed when it completes (RFC 9001 §4.1.2).
+      this.handshakeDonePending = true;
+      this.confirmHandshake(now);
+    }
+  }
+
+  /** Handshake confirmed: Handshake keys are discarded (RFC 9001 §4.9.2). */
+  confirmHandshake(_now: number): void {
+    if (this.handshakeConfirmed) return;
+    this.handshakeConfirmed = true;
+    this.discardSpace('handshake');
+    this.events.push({ type: 'handshake-confirmed' });
+  }
+
+  /** Forgets a space's keys and in-flight packets. */
+  discardSpace(space: PacketSpace): void {
+    const s = this.spaces[space];
+    if (s.discarded) return;
+    s.discard();
+    this.ptoCount = 0;
+  }
+
+  private applyPeerParams(bytes: Uint8Array): void {
+    const tp = decodeTransportParameters(bytes, this.side === 'client' ? 'server' : 'client');
+    // Authenticate the connection IDs (RFC 9000 §7.3).
+    const eq = (a: Uint8Array | undefined, b: Uint8Array) =>
+      a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+    if (!eq(tp.initialSourceConnectionId, this.remoteCid)) {
+      throw TransportError.transportParameter('initial_source_connection_id does not match');
+    }
+    if (this.side === 'client' && !eq(tp.originalDestinationConnectionId, this.originalDcid)) {
+      throw TransportError.transportParameter('original_destination_connection_id does not match');
+    }
+    this.peerParams = tp;
+    const peerIdle = tp.maxIdleTimeout;
+    const ours = this.config.maxIdleTimeout;
+    this.idleTimeout = peerIdle === 0 ? ours : ours === 0 ? peerIdle : Math.min(ours, peerIdle);
+    this.streams.setPeerLimits({
+      maxBidi: tp.initialMaxStreamsBidi,
+      maxUni: tp.initialMaxStreamsUni,
+      bidiLocal: tp.initialMaxStreamDataBidiLocal,
+      bidiRemote: tp.initialMaxStreamDataBidiRemote,
+      uni: tp.initialMaxStreamDataUni,
+      maxData: tp.initialMaxData,
+    });
+  }
+
+  // ---- acknowledgements and loss ----------------------------------------------------------------
+
+  /** Processes an ACK frame received in `space` (RFC 9002 §5–6). */
+  onAck(
+    space: PacketSpace,
+    ack: AckFrame,
+    now: number,
+    onAcked: (item: SentItem) => void,
+    onLost: (item: SentItem) => void,
+  ): void {
+    const s = this.spaces[space];
+    const largest = ack.ranges.max()!;
+    if (s.sent.largestSent === undefined || largest > s.sent.largestSent) {
+      throw TransportError.protocolViolation(`ACK of unsent packet ${largest}`, 0x02);
+    }
+    const ranges: [number, number][] = [];
+    for (let i = ack.ranges.size - 1; i >= 0; i--) ranges.push([ack.ranges.start(i), ack.ranges.end(i) - 1]);
+    const result = s.sent.onAck(ranges);
+    if (result.acked.length === 0) return;
+    const newest = result.largestNewlyAcked;
+    if (newest && newest.pn === largest && result.ackElicitingAcked) {
+      const ackDelay =
+        space === 'application' ? (ack.ackDelay * 2 ** (this.peerParams?.ackDelayExponent ?? 3)) / 1000 : 0;
+      this.rtt.update(now - newest.timeSent, ackDelay, this.handshakeConfirmed, this.peerMaxAckDelay);
+      s.firstRttSampleTime ??= now;
+    }
+    for (const p of result.acked) {
+      for (const item of p.payload) onAcked(item);
+      if (p.inFlight) this.cc.onAck(now, p.timeSent, p.size, false, this.rtt);
+    }
+    if (this.side === 'client' && space !== 'initial') this.addressValidated = true;
+    // A client keeps probing until the server has validated its address (RFC 9002 §6.2.1).
+    if (!(this.side === 'client' && space === 'initial' && !this.handshakeComplete)) this.ptoCount = 0;
+    this.detectLost(space, now, onLost);
+  }
+
+  /** Declares lost packets in `space` and informs congestion control. */
+  detectLost(space: PacketSpace, now: number, onLost: (item: SentItem) => void): void {
+    const s = this.spaces[space];
+    const loss = s.sent.detectLost(now, this.rtt);
+    if (loss.lost.length === 0) return;
+    this.stats.packetsLost += loss.lost.length;
+    this.stats.bytesLost += loss.lostBytes;
+    let lastSent = 0;
+    for (const p of loss.lost) {
+      for (const item of p.payload) onLost(item);
+      if (p.inFlight) lastSent = Math.max(lastSent, p.timeSent);
+    }
+    if (loss.lostBytes > 0) {
+      const duration = persistentCongestionDuration(this.rtt, this.peerMaxAckDelay);
+      const persistent = inPersistentCongestion(loss.lost, loss.runStarts, duration, s.firstRttSampleTime);
+      this.cc.onCongestionEvent(now, lastSent, persistent, loss.lostBytes);
+    }
+  }
+
+  /** Recomputes the loss-detection/PTO timer (RFC 9002 §6.2.1). */
+  updateLossTimer(now: number): void {
+    const lossTimes: Partial<Record<PacketSpace, number>> = {};
+    const spaces: Partial<
+      Record<PacketSpace, { ackElicitingInFlight: number; timeOfLastAckEliciting: number | undefined }>
+    > = {};
+    for (const id of ['initial', 'handshake', 'application'] as const) {
+      const s = this.spaces[id];
+      if (s.discarded) continue;
+      if (s.sent.lossTime !== undefined) lossTimes[id] = s.sent.lossTime;
+      spaces[id] = {
+        ackElicitingInFlight: s.sent.ackElicitingInFlight,
+        timeOfLastAckEliciting: s.sent.timeOfLastAckEliciting,
+      };
+    }
+    this.lossTimer = lossDetectionTimer(now, {
+      rtt: this.rtt,
+      ptoCount: this.ptoCount,
+      maxAckDelay: this.peerMaxAckDelay,
+      handshakeConfirmed: this.handshakeConfirmed,
+      peerCompletedAddressValidation: this.side === 'server' || this.addressValidated,
+      hasHandshakeKeys: this.spaces.handshake.localKeys !== undefined,
+      spaces,
+      lossTimes,
+      amplificationBlocked: !this.addressValidated && this.bytesSent >= 3 * this.bytesReceived,
+      maxInterval: irohMaxPtoInterval(this.rtt.smoothed, this.idleTimeout || undefined),
+    });
+  }
+
+  // ---- closing ----------------------------------------------------------------------------------
+
+  /** Starts closing: we send CONNECTION_CLOSE and wait three PTOs (RFC 9000 §10.2). */
+  startClose(
+    now: number,
+    close: { errorCode: bigint; frameType: number; reason: Uint8Array; app: boolean },
+    reason: CloseReason,
+  ): void {
+    if (this.isClosed) return;
+    this.phase = 'closing';
+    this.closeFrame = close;
+    this.closeSendPending = true;
+    this.closeReason = reason;
+    this.drainDeadline = now + 3 * this.rtt.pto(this.peerMaxAckDelay);
+    this.events.push({ type: 'closed', reason });
+  }
+
+  /** Enters draining: the peer closed, or the idle timer fired. */
+  startDrain(now: number, reason: CloseReason, silent: boolean): void {
+    if (this.phase === 'draining' || this.phase === 'drained') return;
+    const wasClosing = this.phase === 'closing';
+    this.phase = silent ? 'drained' : 'draining';
+    this.closeSendPending = false;
+    if (!wasClosing) {
+      this.closeReason = reason;
+      this.events.push({ type: 'closed', reason });
+    }
+    if (silent) this.events.push({ type: 'drained' });
+    else this.drainDeadline = now + 3 * this.rtt.pto(this.peerMaxAckDelay);
+  }
+
+  /** Closes because of a local transport error. */
+  failWith(now: number, err: TransportError): void {
+    const reason = new TextEncoder().encode(err.reason ?? err.message).subarray(0, 200);
+    this.startClose(
+      now,
+      { errorCode: BigInt(err.errorCode), frameType: err.frameType ?? 0, reason, app: false },
+      {
+        kind: 'transport',
+        errorCode: BigInt(err.errorCode),
+        frameType: err.frameType ?? 0,
+        reason: err.message,
+        remote: false,
+      },
+    );
+  }
+}

@@ -1,0 +1,73 @@
+/** The connection's timers: idle, loss detection/PTO, delayed ACKs, keep-alive, pacing and draining. */
+
+import { onLost } from './receive.js';
+import type { ConnState } from './state.js';
+
+/** The earliest time `handleTimeout` should run, or `undefined` when no timer is armed. */
+export function nextTimeout(s: ConnState, now: number): number | undefined {
+  if (s.phase === 'drained') return undefined;
+  let t = Number.POSITIVE_INFINITY;
+  const at = (v: number | undefined) => {
+    if (v !== undefined && v < t) t = v;
+  };
+  if (s.phase === 'closing' || s.phase === 'draining') {
+    at(s.drainDeadline);
+    return t === Number.POSITIVE_INFINITY ? undefined : t;
+  }
+  at(s.idleDeadline);
+  at(s.lossTimer?.time);
+  for (const sp of Object.values(s.spaces)) if (sp.ackPending && !sp.ackNow) at(sp.ackDeadline);
+  if (s.handshakeComplete && s.config.keepAliveInterval !== undefined)
+    at(s.lastSendTime + s.config.keepAliveInterval);
+  // Data held back by the pacer.
+  if (s.streams.hasPendingData || s.datagramsOut.length > 0) {
+    const next = s.pacer.nextSendTime(now, s.mtu, s.cc.window, s.rtt.smoothed, s.mtu);
+    if (next > now) at(next);
+  }
+  return t === Number.POSITIVE_INFINITY ? undefined : t;
+}
+
+/** Runs every timer that expired at `now`. */
+export function handleTimeout(s: ConnState, now: number): void {
+  if (s.phase === 'drained') return;
+  if (
+    (s.phase === 'closing' || s.phase === 'draining') &&
+    s.drainDeadline !== undefined &&
+    now >= s.drainDeadline
+  ) {
+    s.phase = 'drained';
+    s.events.push({ type: 'drained' });
+    return;
+  }
+  if (s.isClosed) return;
+  if (s.idleDeadline !== undefined && now >= s.idleDeadline) {
+    s.startDrain(now, { kind: 'timeout' }, true);
+    return;
+  }
+  for (const sp of Object.values(s.spaces)) {
+    if (sp.ackPending && sp.ackDeadline !== undefined && now >= sp.ackDeadline) sp.ackNow = true;
+  }
+  if (
+    s.handshakeComplete &&
+    s.config.keepAliveInterval !== undefined &&
+    now >= s.lastSendTime + s.config.keepAliveInterval
+  ) {
+    s.pingPending = true;
+  }
+  const timer = s.lossTimer;
+  if (timer && now >= timer.time) {
+    if (timer.kind === 'loss') {
+      s.detectLost(timer.space, now, (item) => onLost(s, timer.space, item));
+    } else {
+      // PTO: send one or two ack-eliciting probes, retransmitting unacknowledged handshake data.
+      s.ptoCount++;
+      const sp = s.spaces[timer.space];
+      sp.probes = 2;
+      for (const p of sp.sent) {
+        for (const item of p.payload)
+          if (item.kind === 'crypto') sp.cryptoSend.onLost(item.offset, item.length);
+      }
+    }
+    s.updateLossTimer(now);
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * The transmit path: fills one UDP datagram with coalesced packets (Initial, Handshake, 1-RTT), within
+ * the congestion window, the pacer, the anti-amplification limit and the path MTU.
+ */
+import { sealPacket } from '../../crypto/packet-protection.js';
+import { Writer } from '../coding.js';
+import {
+  cryptoDataCapacity,
+  datagramDataCapacity,
+  encodeFrame,
+  type Frame,
+  frameSize,
+  streamDataCapacity,
+} from '../frame.js';
+import { packetNumberLength, QUIC_V1, writeLongHeader, writeShortHeader } from '../packet.js';
+import type { PacketSpace } from '../recovery/index.js';
+import type { SentItem, SentRecord } from './sent-record.js';
+import type { ConnState } from './state.js';
+
+/** A datagram to send. */
+export interface Transmit {
+  readonly destination: string;
+  readonly data: Uint8Array;
+}
+
+const TAG = 16;
+const MIN_INITIAL_DATAGRAM = 1200;
+
+interface Planned {
+  readonly space: PacketSpace;
+  readonly pn: number;
+  readonly pnLength: 1 | 2 | 3 | 4;
+  readonly headerSize: number;
+  readonly payload: Writer;
+  readonly record: SentRecord;
+  ackEliciting: boolean;
+}
+
+function headerSize(s: ConnState, space: PacketSpace, pnLength: number): number {
+  if (space === 'application') return 1 + s.remoteCid.length + pnLength;
+  // first byte, version, dcid len+dcid, scid len+scid, [token length 0], 2-byte length, packet number
+  return (
+    1 + 4 + 1 + s.remoteCid.length + 1 + s.localCid.length + (space === 'initial' ? 1 : 0) + 2 + pnLength
+  );
+}
+
+/** Builds the next datagram, or returns `undefined` when nothing may or needs to be sent now. */
+export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
+  if (s.phase === 'draining' || s.phase === 'drained') return undefined;
+  if (s.phase === 'closing') return s.closeSendPending ? buildClose(s) : undefined;
+
+  let budget = s.mtu;
+  if (!s.addressValidated) budget = Math.min(budget, 3 * s.bytesReceived - s.bytesSent);
+  if (budget < 48) return undefined;
+  const inFlight =
+    s.spaces.initial.sent.bytesInFlight +
+    s.spaces.handshake.sent.bytesInFlight +
+    s.spaces.application.sent.bytesInFlight;
+  const probing = s.spaces.initial.probes + s.spaces.handshake.probes + s.spaces.application.probes > 0;
+  let congested = !probing && inFlight >= s.cc.window;
+  if (!congested && !probing) {
+    const next = s.pacer.nextSendTime(now, s.mtu, s.cc.window, s.rtt.smoothed, s.mtu);
+    if (next > now) congested = true;
+  }
+
+  const planned: Planned[] = [];
+  let used = 0;
+  for (const space of ['initial', 'handshake', 'application'] as const) {
+    const sp = s.spaces[space];
+    if (!sp.localKeys || sp.discarded) continue;
+    if (space === 'application' && !s.handshakeComplete && s.side === 'client') {
+      // 0-RTT is not supported yet; 1-RTT packets go once the handshake completes.
+      if (!s.handshakeComplete) continue;
+    }
+    const pn = sp.nextPn;
+    const pnLength = packetNumberLength(pn, sp.sent.largestAcked);
+    const hdr = headerSize(s, space, pnLength);
+    const room = budget - used - hdr - TAG;
+    if (room < 8) break;
+    const p = fillPacket(s, space, now, room, congested, pn, pnLength, hdr);
+    if (!p) continue;
+    planned.push(p);
+    used += hdr + p.payload.len + TAG;
+  }
+  if (planned.length === 0) return undefined;
+
+  // Datagrams carrying Initial packets are padded to 1200 bytes (client always, server when ack-eliciting).
+  const hasInitial = planned.some((p) => p.space === 'initial' && (s.side === 'client' || p.ackEliciting));
+  const last = planned[planned.length - 1]!;
+  if (hasInitial && used < MIN_INITIAL_DATAGRAM) {
+    const pad = Math.min(MIN_INITIAL_DATAGRAM, budget) - used;
+    for (let i = 0; i < pad; i++) last.payload.u8(0);
+    used += pad;
+  }
+  // Header protection samples 16 bytes starting 4 bytes after the packet number.
+  for (const p of planned) while (p.pnLength + p.payload.len < 4) p.payload.u8(0);
+
+  const out = new Uint8Array(planned.reduce((n, p) => n + p.headerSize + p.payload.len + TAG, 0));
+  let at = 0;
+  let sentHandshake = false;
+  for (const p of planned) {
+    const sp = s.spaces[p.space];
+    const w = new Writer(64);
+    const pnOffset =
+      p.space === 'application'
+        ? writeShortHeader(w, s.remoteCid, p.pn, p.pnLength, false)
+        : writeLongHeader(w, {
+            type: p.space,
+            version: QUIC_V1,
+            dcid: s.remoteCid,
+            scid: s.localCid,
+            token: new Uint8Array(0),
+            pn: p.pn,
+            pnLength: p.pnLength,
+            payloadLength: p.payload.len + TAG,
+          });
+    const packet = sealPacket(sp.localKeys!, w.view(), pnOffset, p.pnLength, p.pn, p.payload.view());
+    out.set(packet, at);
+    at += packet.length;
+    sp.nextPn++;
+    const inFlightPacket = p.ackEliciting || p.record.length === 0 || hasInitial;
+    sp.sent.onSent({
+      pn: p.pn,
+      timeSent: now,
+      size: packet.length,
+      ackEliciting: p.ackEliciting,
+      inFlight: inFlightPacket,
+      payload: p.record,
+    });
+    if (inFlightPacket) s.cc.onPacketSent(now, packet.length);
+    if (p.ackEliciting && sp.probes > 0) sp.probes--;
+    if (p.space === 'handshake') sentHandshake = true;
+    s.stats.packetsSent++;
+  }
+  s.bytesSent += out.length;
+  s.stats.bytesSent += out.length;
+  s.pacer.onTransmit(out.length);
+  if (planned.some((p) => p.ackEliciting)) {
+    s.lastSendTime = now;
+    if (s.idleTimeout > 0 && s.idleDeadline !== undefined) {
+      s.idleDeadline = Math.max(
+        s.idleDeadline,
+        now + Math.max(s.idleTimeout, 3 * s.rtt.pto(s.peerMaxAckDelay)),
+      );
+    }
+  }
+  // A client discards its Initial keys when it first sends a Handshake packet (RFC 9001 §4.9.1).
+  if (sentHandshake && s.side === 'client') s.discardSpace('initial');
+  s.updateLossTimer(now);
+  return { destination: s.remote, data: out };
+}
+
+/** Fills the payload of one packet in `space`; `undefined` when there is nothing to put in it. */
+function fillPacket(
+  s: ConnState,
+  space: PacketSpace,
+  now: number,
+  room: number,
+  congested: boolean,
+  pn: number,
+  pnLength: 1 | 2 | 3 | 4,
+  hdr: number,
+): Planned | undefined {
+  const sp = s.spaces[space];
+  const w = new Writer(Math.min(room, 1500));
+  const record: SentItem[] = [];
+  let eliciting = false;
+  const put = (f: Frame, item?: SentItem) => {
+    encodeFrame(w, f);
+    if (item) record.push(item);
+  };
+  const left = () => room - w.len;
+
+  const ackDue = sp.ackPending && (sp.ackNow || (sp.ackDeadline !== undefined && sp.ackDeadline <= now));
+  const wantsData =
+    !congested && (sp.cryptoSend.hasPending || sp.probes > 0 || (space === 'application' && appHasData(s)));
+  if (!ackDue && !wantsData && !(sp.ackPending && wantsData)) return undefined;
+
+  if (sp.ackPending && (ackDue || wantsData)) {
+    const ack = ackFrame(s, space, now);
+    if (ack && frameSize(ack) <= left()) {
+      put(ack, { kind: 'ack', largest: sp.largestReceived });
+      sp.onAckSent();
+    }
+  }
+  if (!congested) {
+    for (let c = sp.cryptoSend.poll(cryptoDataCapacity(left(), sp.cryptoSend.unsentOffset)); c; ) {
+      put(
+        { type: 'crypto', offset: c.offset, data: c.data },
+        { kind: 'crypto', offset: c.offset, length: c.data.length },
+      );
+      eliciting = true;
+      const cap = cryptoDataCapacity(left(), sp.cryptoSend.unsentOffset);
+      c = cap > 0 ? sp.cryptoSend.poll(cap) : undefined;
+    }
+    if (space === 'application') eliciting = fillApplication(s, now, w, record, left) || eliciting;
+    if (!eliciting && sp.probes > 0 && left() >= 1) {
+      put({ type: 'ping' }, { kind: 'ping' });
+      eliciting = true;
+    }
+  }
+  if (w.len === 0) return undefined;
+  return { space, pn, pnLength, headerSize: hdr, payload: w, record, ackEliciting: eliciting };
+}
+
+function appHasData(s: ConnState): boolean {
+  return (
+    s.handshakeDonePending ||
+    s.pingPending ||
+    s.pathResponses.length > 0 ||
+    s.datagramsOut.length > 0 ||
+    s.streams.hasPendingData ||
+    s.streams.hasControlPending
+  );
+}
+
+/** 1-RTT frames other than ACK and CRYPTO. Returns whether anything ack-eliciting was written. */
+function fillApplication(
+  s: ConnState,
+  now: number,
+  w: Writer,
+  record: SentItem[],
+  left: () => number,
+): boolean {
+  let eliciting = false;
+  const put = (f: Frame, item?: SentItem) => {
+    encodeFrame(w, f);
+    if (item) record.push(item);
+    eliciting = true;
+  };
+  if (s.handshakeDonePending && left() >= 1) {
+    s.handshakeDonePending = false;
+    put({ type: 'handshakeDone' }, { kind: 'handshake-done' });
+  }
+  while (s.pathResponses.length > 0 && left() >= 9)
+    put({ type: 'pathResponse', data: s.pathResponses.shift()! });
+  const control: Frame[] = [];
+  s.streams.pollControlFrames(now, s.rtt.smoothed, control);
+  for (const f of control) {
+    if (frameSize(f) > left()) {
+      s.streams.onControlLost(f); // no room: requeue for the next packet
+      continue;
+    }
+    put(f, { kind: 'control', frame: f });
+  }
+  while (s.datagramsOut.length > 0) {
+    const d = s.datagramsOut[0]!;
+    if (datagramDataCapacity(left()) < d.length) break;
+    s.datagramsOut.shift();
+    s.datagramsOutBytes -= d.length;
+    put({ type: 'datagram', data: d });
+  }
+  for (;;) {
+    const room = left();
+    if (room < 4) break;
+    const next = s.streams.pollStreamData((id, offset) => streamDataCapacity(room, id, offset));
+    if (!next) break;
+    if ('type' in next) {
+      put(next, { kind: 'control', frame: next });
+      continue;
+    }
+    put(
+      { type: 'stream', streamId: next.id, offset: next.offset, fin: next.fin, data: next.data },
+      { kind: 'stream', id: next.id, offset: next.offset, length: next.data.length, fin: next.fin },
+    );
+  }
+  if (s.pingPending && !eliciting && left() >= 1) {
+    s.pingPending = false;
+    put({ type: 'ping' }, { kind: 'ping' });
+  } else if (eliciting) {
+    s.pingPending = false;
+  }
+  return eliciting;
+}
+
+function ackFrame(s: ConnState, space: PacketSpace, now: number): Frame | undefined {
+  const sp = s.spaces[space];
+  if (sp.received.isEmpty) return undefined;
+  const delayUs = space === 'application' ? Math.max(0, (now - sp.largestReceivedTime) * 1000) : 0;
+  return {
+    type: 'ack',
+    ackDelay: Math.floor(delayUs / 2 ** s.config.ackDelayExponent),
+    ranges: sp.received.clone(),
+  };
+}
+
+/** A datagram with our CONNECTION_CLOSE in every space we still have keys for. */
+function buildClose(s: ConnState): Transmit | undefined {
+  s.closeSendPending = false;
+  const c = s.closeFrame!;
+  const parts: Uint8Array[] = [];
+  for (const space of ['initial', 'handshake', 'application'] as const) {
+    const sp = s.spaces[space];
+    if (!sp.localKeys || sp.discarded) continue;
+    if (space === 'application' && !s.handshakeComplete) continue;
+    const w = new Writer(64);
+    // Application errors may not be revealed before the handshake completes (RFC 9000 §10.2.3).
+    const frame: Frame =
+      c.app && space === 'application'
+        ? { type: 'applicationClose', errorCode: c.errorCode, reason: c.reason }
+        : c.app
+          ? { type: 'connectionClose', errorCode: 0x0cn, frameType: 0, reason: new Uint8Array(0) }
+          : { type: 'connectionClose', errorCode: c.errorCode, frameType: c.frameType, reason: c.reason };
+    encodeFrame(w, frame);
+    const pnLength = packetNumberLength(sp.nextPn, sp.sent.largestAcked);
+    while (pnLength + w.len < 4) w.u8(0);
+    const h = new Writer(64);
+    const pnOffset =
+      space === 'application'
+        ? writeShortHeader(h, s.remoteCid, sp.nextPn, pnLength, false)
+        : writeLongHeader(h, {
+            type: space,
+            version: QUIC_V1,
+            dcid: s.remoteCid,
+            scid: s.localCid,
+            token: new Uint8Array(0),
+            pn: sp.nextPn,
+            pnLength,
+            payloadLength: w.len + TAG,
+          });
+    parts.push(sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, sp.nextPn, w.view()));
+    sp.nextPn++;
+  }
+  if (parts.length === 0) return undefined;
+  let size = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(size);
+  size = 0;
+  for (const p of parts) {
+    out.set(p, size);
+    size += p.length;
+  }
+  s.bytesSent += out.length;
+  return { destination: s.remote, data: out };
+}

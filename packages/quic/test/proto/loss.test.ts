@@ -1,0 +1,163 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { describe, expect, it } from 'vitest';
+import type { Connection } from '../../src/proto/connection/connection.js';
+import type { ConnectionEvent } from '../../src/proto/connection/events.js';
+import type { Pair } from '../../src/testing/pair.js';
+import { seededRandom } from '../../src/testing/pair.js';
+import { concat, events, makePair, readAvailable } from '../support/pair-helpers.js';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** Sends `data` from a to b on a new uni stream and returns what b read. */
+function transfer(pair: Pair, a: Connection, b: Connection, data: Uint8Array): Uint8Array {
+  const id = a.openStream('uni')!;
+  let written = 0;
+  let finished = false;
+  let sid: number | undefined;
+  const got: Uint8Array[] = [];
+  pair.runUntil(
+    () => {
+      if (written < data.length) written += a.write(id, data.subarray(written));
+      if (written === data.length && !finished) {
+        a.finish(id);
+        finished = true;
+      }
+      sid ??= b.acceptStream('uni');
+      return sid !== undefined && readAvailable(b, sid, got);
+    },
+    { maxSteps: 5_000_000, deadline: pair.now + 3_600_000 },
+  );
+  return concat(got);
+}
+
+describe('loss, reordering and duplication', () => {
+  it('completes the handshake under 30% loss in both directions', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { pair, client, server } = makePair({ seed, link: { loss: 0.3 } });
+      pair.runUntil(() => !client.isHandshaking && !server.isHandshaking, { deadline: 120_000 });
+      expect(client.isClosed).toBe(false);
+    }
+  });
+
+  it('delivers 2 MiB intact under 5% loss, reordering and duplication', () => {
+    const { pair, client, server } = makePair({
+      seed: 11,
+      link: { latency: 10, jitter: 8, loss: 0.05, duplicate: 0.05 },
+    });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking, { deadline: 60_000 });
+    const data = seededRandom(9)(2 << 20);
+    const got = transfer(pair, client, server, data);
+    expect(got.length).toBe(data.length);
+    expect(hex(sha256(got))).toBe(hex(sha256(data)));
+    expect(client.stats().packetsLost).toBeGreaterThan(0);
+  });
+
+  it('both directions at once survive 10% loss', () => {
+    const { pair, client, server } = makePair({ seed: 5, link: { latency: 3, jitter: 3, loss: 0.1 } });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking, { deadline: 60_000 });
+    const up = seededRandom(1)(300_000);
+    const down = seededRandom(2)(300_000);
+    const a = client.openStream('bi')!;
+    client.write(a, up);
+    client.finish(a);
+    let sid: number | undefined;
+    const atServer: Uint8Array[] = [];
+    const atClient: Uint8Array[] = [];
+    let serverWritten = 0;
+    let serverFinished = false;
+    pair.runUntil(
+      () => {
+        sid ??= server.acceptStream('bi');
+        if (sid === undefined) return false;
+        if (serverWritten < down.length) serverWritten += server.write(sid, down.subarray(serverWritten));
+        if (serverWritten === down.length && !serverFinished) {
+          server.finish(sid);
+          serverFinished = true;
+        }
+        const s = readAvailable(server, sid, atServer);
+        const c = readAvailable(client, a, atClient);
+        return s && c;
+      },
+      { maxSteps: 5_000_000, deadline: 3_600_000 },
+    );
+    expect(hex(concat(atServer))).toBe(hex(up));
+    expect(hex(concat(atClient))).toBe(hex(down));
+  });
+});
+
+describe('timers and limits', () => {
+  it('closes on idle timeout when the peer goes silent', () => {
+    const { pair, client, server } = makePair({
+      client: { config: { keepAliveInterval: undefined, maxIdleTimeout: 2_000 } },
+    });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    pair.links = [
+      { ...pair.links[0], loss: 1 },
+      { ...pair.links[1], loss: 1 },
+    ];
+    const ce: ConnectionEvent[] = [];
+    pair.runUntil(() => events(client, ce).some((e) => e.type === 'closed'), { deadline: pair.now + 10_000 });
+    expect(ce.find((e) => e.type === 'closed')).toEqual({ type: 'closed', reason: { kind: 'timeout' } });
+    expect(client.isDrained).toBe(true);
+  });
+
+  it('keep-alive holds an idle connection open past the idle timeout', () => {
+    const { pair, client, server } = makePair({
+      client: { config: { keepAliveInterval: 500, maxIdleTimeout: 2_000 } },
+      server: { config: { keepAliveInterval: undefined, maxIdleTimeout: 2_000 } },
+    });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    const until = pair.now + 10_000;
+    while (pair.now < until && pair.step(until)) {
+      /* run */
+    }
+    expect(client.isClosed).toBe(false);
+    expect(server.isClosed).toBe(false);
+  });
+
+  it('datagrams flow both ways and respect the size limit', () => {
+    const { pair, client, server } = makePair();
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    const max = client.maxDatagramSize()!;
+    expect(max).toBeGreaterThan(1000);
+    expect(() => client.sendDatagram(new Uint8Array(max + 1))).toThrow(/exceeds/);
+    client.sendDatagram(Uint8Array.of(1, 2, 3));
+    server.sendDatagram(Uint8Array.of(4));
+    let a: Uint8Array | undefined;
+    let b: Uint8Array | undefined;
+    pair.runUntil(() => {
+      a ??= server.readDatagram();
+      b ??= client.readDatagram();
+      return a !== undefined && b !== undefined;
+    });
+    expect([...a!]).toEqual([1, 2, 3]);
+    expect([...b!]).toEqual([4]);
+  });
+
+  it('limits concurrent streams to the peer’s MAX_STREAMS and raises it as streams close', () => {
+    const { pair, client, server } = makePair({ server: { config: { maxConcurrentBidiStreams: 2 } } });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    const s1 = client.openStream('bi')!;
+    const s2 = client.openStream('bi')!;
+    expect(client.openStream('bi')).toBeUndefined();
+    for (const id of [s1, s2]) {
+      client.write(id, Uint8Array.of(1));
+      client.finish(id);
+    }
+    // The server reads both to the end and finishes its sides: the streams close and MAX_STREAMS rises.
+    const accepted: number[] = [];
+    const done = new Set<number>();
+    pair.runUntil(() => {
+      for (let id = server.acceptStream('bi'); id !== undefined; id = server.acceptStream('bi'))
+        accepted.push(id);
+      for (const id of accepted) {
+        if (!done.has(id) && readAvailable(server, id, [])) {
+          server.finish(id);
+          done.add(id);
+        }
+      }
+      return client.openStream('bi') !== undefined;
+    });
+    expect(accepted).toEqual([s1, s2]);
+  });
+});
