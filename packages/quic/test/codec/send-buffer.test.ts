@@ -58,10 +58,14 @@ describe('SendBuffer', () => {
             const [max, lose] = plan[step++ % plan.length]!;
             const c = b.poll(max);
             if (!c) break;
-            c.data.forEach((v, i) => expect(v).toBe(expected[c.offset + i]));
+            c.data.forEach((v, i) => {
+              expect(v).toBe(expected[c.offset + i]);
+            });
             if (lose && step < 400) b.onLost(c.offset, c.data.length);
             else {
-              c.data.forEach((v, i) => received.set(c.offset + i, v));
+              c.data.forEach((v, i) => {
+                received.set(c.offset + i, v);
+              });
               b.onAck(c.offset, c.data.length);
             }
           }

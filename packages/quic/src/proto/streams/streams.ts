@@ -232,7 +232,8 @@ export class Streams {
   onFrame(f: Frame): void {
     switch (f.type) {
       case 'stream':
-        return this.onStream(f);
+        this.onStream(f);
+        return;
       case 'resetStream': {
         const recv = this.incomingRecv(f.streamId, 0x04);
         if (!recv) return;
