@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backend as nobleBackend, nobleVerify } from '../src/ed25519/noble-backend.js';
 import { backend as nodeBackend } from '../src/ed25519/node-backend.js';
+import { isEd25519Point } from '../src/ed25519/point-check.js';
 import { GROUP_ORDER, isSmallOrderEncoding, SMALL_ORDER_ENCODINGS } from '../src/ed25519/strict.js';
 import { hexEncode, KeyParsingError, PublicKey, SecretKey, Signature, SignatureError } from '../src/index.js';
 import { hex, utf8 } from './helpers.js';
@@ -65,6 +66,47 @@ describe('SecretKey / PublicKey', () => {
   });
 });
 
+describe('point check (lenient decoding, as curve25519-dalek)', () => {
+  const noble = (b: Uint8Array) => {
+    try {
+      ed25519.Point.fromBytes(b, true);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('agrees with @noble/curves decompression on random and structured encodings', () => {
+    const nonCanonical = fc.integer({ min: 0, max: 18 }).map((k) => {
+      // y = p + k (k < 19 keeps it below 2^255), both sign bits.
+      const b = new Uint8Array(32).fill(0xff);
+      b[0] = 0xed + k;
+      b[31] = 0x7f;
+      return b;
+    });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), nonCanonical),
+        fc.boolean(),
+        (b, sign) => {
+          const x = b.slice();
+          x[31] = sign ? x[31]! | 0x80 : x[31]! & 0x7f;
+          expect(isEd25519Point(x), hexEncode(x)).toBe(noble(x));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('accepts every small-order encoding and real keys, rejects y = 2', () => {
+    for (const enc of SMALL_ORDER_ENCODINGS) expect(isEd25519Point(enc), hexEncode(enc)).toBe(true);
+    expect(isEd25519Point(SecretKey.generate().public().toBytes())).toBe(true);
+    const two = new Uint8Array(32);
+    two[0] = 2;
+    expect(isEd25519Point(two)).toBe(false);
+  });
+});
+
 describe('strict verification (ed25519-dalek verify_strict semantics)', () => {
   const sk = SecretKey.fromBytes(new Uint8Array(32).fill(7));
   const pk = sk.public();
@@ -93,8 +135,9 @@ describe('strict verification (ed25519-dalek verify_strict semantics)', () => {
       } catch {
         point = undefined;
       }
-      // noble refuses x = 0 with the sign bit set; dalek accepts it (it negates zero).
-      if (point) expect(point.isSmallOrder(), hexEncode(enc)).toBe(true);
+      // Every listed encoding decodes, including x = 0 with the sign bit set (dalek negates zero freely).
+      expect(point, hexEncode(enc)).toBeDefined();
+      expect(point!.isSmallOrder(), hexEncode(enc)).toBe(true);
     }
     // The 8 torsion points: multiples of an order-8 point.
     const t8 = ed25519.Point.fromBytes(

@@ -1,6 +1,6 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { backend } from '#ed25519-backend';
 import { nobleVerify } from '../ed25519/noble-backend.js';
+import { isEd25519Point } from '../ed25519/point-check.js';
 import { isCanonicalPointEncoding, isCanonicalScalar, isSmallOrderEncoding } from '../ed25519/strict.js';
 import { base32Decode, base32Encode, base32HexEncode, z32Decode, z32Encode } from '../encoding/base32.js';
 import { hexDecode, hexEncode } from '../encoding/hex.js';
@@ -33,13 +33,9 @@ export class PublicKey {
     if (!(bytes instanceof Uint8Array) || bytes.length !== PublicKey.LENGTH) {
       throw new KeyParsingError('InvalidLength', `public key must be 32 bytes, got ${describeLength(bytes)}`);
     }
-    try {
-      // Lenient decoding (non-canonical y accepted), like curve25519-dalek's decompress.
-      ed25519.Point.fromBytes(bytes, true);
-    } catch (cause) {
-      throw new KeyParsingError('InvalidKeyData', 'public key bytes are not a valid Ed25519 point', {
-        cause,
-      });
+    // Lenient decoding (non-canonical y accepted), like curve25519-dalek's decompress.
+    if (!isEd25519Point(bytes)) {
+      throw new KeyParsingError('InvalidKeyData', 'public key bytes are not a valid Ed25519 point');
     }
     return new PublicKey(bytes.slice());
   }
