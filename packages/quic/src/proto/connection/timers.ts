@@ -19,12 +19,27 @@ export function nextTimeout(s: ConnState, now: number): number | undefined {
   for (const sp of Object.values(s.spaces)) if (sp.ackPending && !sp.ackNow) at(sp.ackDeadline);
   if (s.handshakeComplete && s.config.keepAliveInterval !== undefined)
     at(s.lastSendTime + s.config.keepAliveInterval);
-  // Data held back by the pacer.
-  if (s.streams.hasPendingData || s.datagramsOut.length > 0) {
+  // Anything held back by the pacer: handshake data, probes, control frames, datagrams, stream data.
+  if (hasSomethingToSend(s)) {
     const next = s.pacer.nextSendTime(now, s.mtu, s.cc.window, s.rtt.smoothed, s.mtu);
     if (next > now) at(next);
   }
   return t === Number.POSITIVE_INFINITY ? undefined : t;
+}
+
+function hasSomethingToSend(s: ConnState): boolean {
+  for (const sp of Object.values(s.spaces)) {
+    if (sp.localKeys && !sp.discarded && (sp.cryptoSend.hasPending || sp.probes > 0)) return true;
+  }
+  return (
+    s.handshakeComplete &&
+    (s.streams.hasPendingData ||
+      s.streams.hasControlPending ||
+      s.datagramsOut.length > 0 ||
+      s.pingPending ||
+      s.handshakeDonePending ||
+      s.pathResponses.length > 0)
+  );
 }
 
 /** Runs every timer that expired at `now`. */

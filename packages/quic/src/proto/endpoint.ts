@@ -1,0 +1,208 @@
+/**
+ * A QUIC endpoint, sans-IO: routes each datagram to its connection by Destination Connection ID, turns a
+ * client's first Initial into an {@link Incoming} the application may accept, and answers datagrams of
+ * unknown versions with Version Negotiation (RFC 9000 §5.2, §6).
+ */
+import type { CryptoSession } from '../crypto/session.js';
+import { CodecError, Writer } from './coding.js';
+import type { TransportConfig } from './connection/config.js';
+import { Connection, type ConnectionOptions } from './connection/connection.js';
+import type { Transmit } from './connection/transmit.js';
+import { parseHeader, QUIC_V1 } from './packet.js';
+
+/** Endpoint-wide settings. */
+export interface EndpointConfig {
+  /** Randomness for connection IDs, tokens and the TLS sessions. */
+  readonly random: (n: number) => Uint8Array;
+  /** Length of the connection IDs we issue (iroh: 8). */
+  readonly cidLength?: number;
+  /** Transport settings for new connections. */
+  readonly transport?: Partial<TransportConfig>;
+  /** Most connections accepted but not yet taken by the application; further Initials are dropped. */
+  readonly maxPendingIncoming?: number;
+}
+
+/** A client's first Initial that the application may accept or refuse. */
+export interface Incoming {
+  readonly id: number;
+  readonly remote: string;
+  /** The DCID of the client's first Initial. */
+  readonly originalDcid: Uint8Array;
+  /** The client's SCID. */
+  readonly clientCid: Uint8Array;
+  /** The datagram(s) received so far, replayed into the connection on accept. */
+  readonly datagrams: Uint8Array[];
+  readonly receivedAt: number;
+}
+
+/** What happened to a datagram. */
+export type DatagramOutcome =
+  | { readonly kind: 'connection'; readonly connection: Connection }
+  | { readonly kind: 'incoming'; readonly incoming: Incoming }
+  | { readonly kind: 'dropped'; readonly reason: string }
+  | { readonly kind: 'transmit'; readonly transmit: Transmit };
+
+const hex = (b: Uint8Array) => {
+  let s = '';
+  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
+  return s;
+};
+
+/** Connection routing and creation for one local socket. */
+export class Endpoint {
+  readonly config: EndpointConfig;
+  private readonly cidLength: number;
+  private readonly byCid = new Map<string, Connection>();
+  private readonly pending = new Map<string, Incoming>();
+  private nextIncoming = 1;
+
+  constructor(config: EndpointConfig) {
+    this.config = config;
+    this.cidLength = config.cidLength ?? 8;
+  }
+
+  /** Number of live connections. */
+  get connectionCount(): number {
+    return new Set(this.byCid.values()).size;
+  }
+
+  /** Starts a client connection to `remote`. */
+  connect(
+    now: number,
+    remote: string,
+    createCrypto: (tp: Uint8Array) => CryptoSession,
+    options: Partial<Pick<ConnectionOptions, 'allowServerMigration' | 'transportParameters' | 'config'>> = {},
+  ): Connection {
+    const localCid = this.newCid();
+    const conn = new Connection({
+      side: 'client',
+      now,
+      random: this.config.random,
+      remote,
+      localCid,
+      remoteCid: this.config.random(20),
+      createCrypto,
+      config: { ...this.config.transport, ...options.config },
+      allowServerMigration: options.allowServerMigration,
+      transportParameters: options.transportParameters,
+    });
+    this.byCid.set(hex(localCid), conn);
+    return conn;
+  }
+
+  /** Routes a received datagram. */
+  handleDatagram(now: number, from: string, data: Uint8Array): DatagramOutcome {
+    let h: ReturnType<typeof parseHeader>;
+    try {
+      h = parseHeader(data, 0, this.cidLength);
+    } catch (e) {
+      if (e instanceof CodecError) return { kind: 'dropped', reason: `malformed header: ${e.message}` };
+      throw e;
+    }
+    const known = this.byCid.get(hex(h.dcid));
+    if (known) {
+      known.handleDatagram(now, from, data);
+      return { kind: 'connection', connection: known };
+    }
+    if (h.type === 'version-negotiation')
+      return { kind: 'dropped', reason: 'version negotiation for no connection' };
+    if (h.version !== QUIC_V1 && h.type !== 'short') {
+      // RFC 9000 §6.1: only answer datagrams large enough to be a client's first Initial.
+      if (data.length < 1200) return { kind: 'dropped', reason: 'unknown version in a small datagram' };
+      return {
+        kind: 'transmit',
+        transmit: { destination: from, data: versionNegotiation(h.scid!, h.dcid, this.config.random) },
+      };
+    }
+    if (h.type !== 'initial')
+      return { kind: 'dropped', reason: `${h.type} packet for an unknown connection` };
+    if (data.length < 1200)
+      return { kind: 'dropped', reason: 'client Initial in a datagram under 1200 bytes' };
+    if (h.dcid.length < 8) return { kind: 'dropped', reason: 'client Initial with a DCID under 8 bytes' };
+    const key = `${from}/${hex(h.dcid)}`;
+    const existing = this.pending.get(key);
+    if (existing) {
+      existing.datagrams.push(data.slice());
+      return { kind: 'dropped', reason: 'queued for a pending incoming connection' };
+    }
+    if (this.pending.size >= (this.config.maxPendingIncoming ?? 256))
+      return { kind: 'dropped', reason: 'too many pending connections' };
+    const incoming: Incoming = {
+      id: this.nextIncoming++,
+      remote: from,
+      originalDcid: h.dcid.slice(),
+      clientCid: h.scid!.slice(),
+      datagrams: [data.slice()],
+      receivedAt: now,
+    };
+    this.pending.set(key, incoming);
+    return { kind: 'incoming', incoming };
+  }
+
+  /** Accepts an incoming connection and replays its first datagrams into it. */
+  accept(
+    now: number,
+    incoming: Incoming,
+    createCrypto: (tp: Uint8Array) => CryptoSession,
+    options: Partial<Pick<ConnectionOptions, 'transportParameters' | 'config'>> = {},
+  ): Connection {
+    this.pending.delete(`${incoming.remote}/${hex(incoming.originalDcid)}`);
+    const localCid = this.newCid();
+    const conn = new Connection({
+      side: 'server',
+      now,
+      random: this.config.random,
+      remote: incoming.remote,
+      localCid,
+      remoteCid: incoming.clientCid,
+      originalDcid: incoming.originalDcid,
+      statelessResetToken: this.config.random(16),
+      createCrypto,
+      config: { ...this.config.transport, ...options.config },
+      transportParameters: options.transportParameters,
+    });
+    this.byCid.set(hex(localCid), conn);
+    // The client keeps using the original DCID until it hears from us.
+    this.byCid.set(hex(incoming.originalDcid), conn);
+    for (const d of incoming.datagrams) conn.handleDatagram(now, incoming.remote, d);
+    return conn;
+  }
+
+  /** Drops an incoming connection without answering. */
+  ignore(incoming: Incoming): void {
+    this.pending.delete(`${incoming.remote}/${hex(incoming.originalDcid)}`);
+  }
+
+  /** Forgets a connection (after it drained). */
+  forget(conn: Connection): void {
+    for (const [k, c] of this.byCid) if (c === conn) this.byCid.delete(k);
+  }
+
+  private newCid(): Uint8Array {
+    for (;;) {
+      const cid = this.config.random(this.cidLength);
+      if (!this.byCid.has(hex(cid))) return cid;
+    }
+  }
+}
+
+/** A Version Negotiation packet offering QUIC v1 (RFC 9000 §17.2.1). */
+export function versionNegotiation(
+  clientScid: Uint8Array,
+  clientDcid: Uint8Array,
+  random: (n: number) => Uint8Array,
+): Uint8Array {
+  const w = new Writer(64);
+  w.u8(0x80 | (random(1)[0]! & 0x7f));
+  w.u32(0);
+  w.u8(clientScid.length).bytes(clientScid);
+  w.u8(clientDcid.length).bytes(clientDcid);
+  w.u32(QUIC_V1);
+  // A GREASE version (0x?a?a?a?a) so that clients exercise their version handling.
+  const g = random(1)[0]! & 0xf0;
+  w.u8(g | 0x0a)
+    .u8(g | 0x0a)
+    .u8(g | 0x0a)
+    .u8(g | 0x0a);
+  return w.finish();
+}
