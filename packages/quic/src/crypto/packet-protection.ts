@@ -19,6 +19,19 @@ export function packetKeys(alg: AeadAlgorithm, key: Uint8Array, iv: Uint8Array, 
   return { aead: backend.aead(alg, key), iv: iv.slice(), hp: backend.headerProtection(alg, hp) };
 }
 
+/**
+ * Keys of the next 1-RTT key phase (RFC 9001 §6): new AEAD key and IV from `secret`, the same
+ * header-protection key (it never changes).
+ */
+export function nextPhaseKeys(
+  alg: AeadAlgorithm,
+  key: Uint8Array,
+  iv: Uint8Array,
+  current: PacketKeys,
+): PacketKeys {
+  return { aead: backend.aead(alg, key), iv: iv.slice(), hp: current.hp };
+}
+
 /** The name of the crypto backend in use (`node:crypto` or `@noble/ciphers`). */
 export const cryptoBackendName: string = backend.name;
 
@@ -100,15 +113,15 @@ export function openPacket(
   datagram: Uint8Array,
   h: PartialHeader,
   largestPn: number,
-  keysForPhase?: (keyPhase: boolean) => PacketKeys | undefined,
+  keysForPhase?: (keyPhase: boolean, pn: number) => PacketKeys | undefined,
 ): OpenedPacket | undefined {
   if (h.pnOffset + 4 + 16 > h.end) return undefined;
   const { firstByte, truncatedPn, pnLength } = removeHeaderProtection(keys.hp, datagram, h);
   const long = h.type !== 'short';
   const keyPhase = !long && (firstByte & 0x04) !== 0;
-  const aeadKeys = keysForPhase ? keysForPhase(keyPhase) : keys;
-  if (!aeadKeys) return undefined;
   const pn = decodePacketNumber(largestPn, truncatedPn, pnLength * 8);
+  const aeadKeys = keysForPhase ? keysForPhase(keyPhase, pn) : keys;
+  if (!aeadKeys) return undefined;
   const headerEnd = h.pnOffset + pnLength;
   const aad = datagram.slice(h.start, headerEnd);
   aad[0] = firstByte;

@@ -114,4 +114,9 @@ export interface TlsConfig {
   readonly groups?: readonly number[];
   /** Randomness (client/server random, key shares). */
   readonly random: (length: number) => Uint8Array;
+  /**
+   * The current time in milliseconds since the Unix epoch, for X.509 validity checks. Required by a
+   * client whose `verify` is `x509` (there is no "skip the date check" default); never read otherwise.
+   */
+  readonly now?: () => number;
 }

@@ -1,0 +1,114 @@
+/**
+ * iroh's RFC 7250 raw public keys: both sides offer and select only RawPublicKey(2) certificate types,
+ * and the single certificate entry is the 44-byte Ed25519 SubjectPublicKeyInfo. Failures carry the
+ * alerts iroh's rustls verifiers produce: a key other than the dialled one, or extra certificates,
+ * is `unknown_ca` (webpki's UnknownIssuer); entries that are not an Ed25519 key are `bad_certificate`.
+ */
+import { PublicKey } from '@iroh-ts/base';
+import { illegalParameter, TlsAlert } from './alerts.js';
+import { CertificateType } from './constants.js';
+import { type Extension, findExtension } from './extensions.js';
+import { type Certificate, ed25519KeyFromSpki } from './messages.js';
+
+/** What a raw-public-key client puts in its ClientHello: RawPublicKey only, for both directions. */
+export function rpkCertificateTypeOffers(): Extension[] {
+  return [
+    { kind: 'client_certificate_type', types: [CertificateType.RawPublicKey] },
+    { kind: 'server_certificate_type', types: [CertificateType.RawPublicKey] },
+  ];
+}
+
+function offers(exts: readonly Extension[], kind: 'client_certificate_type' | 'server_certificate_type') {
+  return findExtension(exts, kind)?.types.includes(CertificateType.RawPublicKey) ?? false;
+}
+
+/**
+ * Server side (RFC 7250 §4.2): the client must accept a raw public key from us and offer one of its own
+ * (mutual authentication is mandatory). Otherwise `handshake_failure`, the alert rustls (iroh) sends;
+ * RFC 7250 names `unsupported_certificate`. Returns the selections to put in EncryptedExtensions.
+ */
+export function selectRpkCertificateTypes(clientHelloExtensions: readonly Extension[]): Extension[] {
+  if (!offers(clientHelloExtensions, 'server_certificate_type')) {
+    throw new TlsAlert('handshake_failure', 'the client does not accept raw public key server certificates');
+  }
+  if (!offers(clientHelloExtensions, 'client_certificate_type')) {
+    throw new TlsAlert('handshake_failure', 'the client cannot authenticate with a raw public key');
+  }
+  return [
+    { kind: 'client_certificate_type_selected', certType: CertificateType.RawPublicKey },
+    { kind: 'server_certificate_type_selected', certType: CertificateType.RawPublicKey },
+  ];
+}
+
+/**
+ * Client side: the server must have selected RawPublicKey for its own certificate (absent means X.509,
+ * which we did not offer: `handshake_failure`, as rustls). Returns whether it also selected RawPublicKey for
+ * ours (a CertificateRequest without that selection cannot be answered).
+ */
+export function checkRpkSelections(encryptedExtensions: readonly Extension[]): boolean {
+  const server = findExtension(encryptedExtensions, 'server_certificate_type_selected');
+  if (server === undefined) {
+    throw new TlsAlert('handshake_failure', 'the server did not select raw public key certificates');
+  }
+  if (server.certType !== CertificateType.RawPublicKey) {
+    throw illegalParameter(`the server selected certificate type ${server.certType}, which we did not offer`);
+  }
+  const client = findExtension(encryptedExtensions, 'client_certificate_type_selected');
+  if (client !== undefined && client.certType !== CertificateType.RawPublicKey) {
+    throw illegalParameter(
+      `the server selected client certificate type ${client.certType}, which we did not offer`,
+    );
+  }
+  return client !== undefined;
+}
+
+/**
+ * The peer's key from a raw-public-key Certificate message with at least one entry. With `expected`
+ * (a client dialling an EndpointId) the entry must be exactly that key's SPKI.
+ */
+export function rawPublicKeyFromCertificate(
+  cert: Certificate,
+  expected: PublicKey | undefined,
+  who: 'server' | 'client',
+): PublicKey {
+  if (cert.entries.length !== 1) {
+    throw new TlsAlert(
+      'unknown_ca',
+      `the ${who} sent ${cert.entries.length} certificates; raw public keys allow one`,
+    );
+  }
+  const data = cert.entries[0]!.data;
+  const raw = ed25519KeyFromSpki(data);
+  if (expected !== undefined) {
+    if (raw === undefined || !equal(raw, expected.bytesView)) {
+      const got = raw === undefined ? 'no Ed25519 key' : `key ${hex(raw).slice(0, 10)}…`;
+      throw new TlsAlert(
+        'unknown_ca',
+        `the ${who} presented ${got}, not the expected key ${expected.fmtShort()}…`,
+      );
+    }
+    return expected;
+  }
+  if (raw === undefined) {
+    throw new TlsAlert('bad_certificate', `the ${who} certificate is not an Ed25519 SubjectPublicKeyInfo`);
+  }
+  try {
+    return PublicKey.fromBytes(raw);
+  } catch (cause) {
+    throw new TlsAlert('bad_certificate', `the ${who} raw public key is not a valid Ed25519 point`, {
+      cause,
+    });
+  }
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
