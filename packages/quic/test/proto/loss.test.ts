@@ -161,3 +161,62 @@ describe('timers and limits', () => {
     expect(accepted).toEqual([s1, s2]);
   });
 });
+
+describe('key update (RFC 9001 §6)', () => {
+  it('survives key updates started by either side in the middle of a transfer', () => {
+    const { pair, client, server } = makePair({ seed: 21, link: { latency: 4, jitter: 4, loss: 0.02 } });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking, { deadline: 60_000 });
+    // Wait for HANDSHAKE_DONE so that the client's handshake is confirmed too.
+    pair.runUntil(() => client.initiateKeyUpdate(), { deadline: 60_000 });
+    const data = seededRandom(4)(1 << 20);
+    const id = client.openStream('uni')!;
+    let written = 0;
+    let finished = false;
+    let sid: number | undefined;
+    const got: Uint8Array[] = [];
+    let serverUpdated = false;
+    pair.runUntil(
+      () => {
+        if (written < data.length) written += client.write(id, data.subarray(written));
+        if (written === data.length && !finished) {
+          client.finish(id);
+          finished = true;
+        }
+        // Once it has followed the client's update, the server starts one of its own, mid-transfer.
+        if (!serverUpdated && server.keyUpdates === 1) serverUpdated = server.initiateKeyUpdate();
+        sid ??= server.acceptStream('uni');
+        return sid !== undefined && readAvailable(server, sid, got);
+      },
+      { maxSteps: 5_000_000, deadline: 3_600_000 },
+    );
+    expect(hex(sha256(concat(got)))).toBe(hex(sha256(data)));
+    expect(serverUpdated).toBe(true);
+    // One more exchange after the updates: each side must now speak the other's key phase.
+    const ping = client.openStream('bi')!;
+    client.write(ping, Uint8Array.of(9));
+    client.finish(ping);
+    let back: number | undefined;
+    const echo: Uint8Array[] = [];
+    pair.runUntil(() => {
+      back ??= server.acceptStream('bi');
+      if (back !== undefined && echo.length === 0 && readAvailable(server, back, echo)) {
+        server.write(back, Uint8Array.of(10));
+        server.finish(back);
+      }
+      return readAvailable(client, ping, []);
+    });
+    expect(client.keyUpdates).toBe(2);
+    expect(server.keyUpdates).toBe(2);
+  });
+
+  it('refuses to start another update before the peer acknowledged the current phase', () => {
+    const { pair, client, server } = makePair();
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    pair.runUntil(() => client.initiateKeyUpdate());
+    expect(client.initiateKeyUpdate()).toBe(false);
+    const id = client.openStream('bi')!;
+    client.write(id, Uint8Array.of(1));
+    pair.runUntil(() => client.initiateKeyUpdate());
+    expect(client.keyUpdates).toBe(2);
+  });
+});

@@ -265,6 +265,25 @@ export class Connection {
     return d;
   }
 
+  // ---- key update ---------------------------------------------------------------------------
+
+  /**
+   * Starts a 1-RTT key update (RFC 9001 §6). Returns false when not possible yet: before the handshake
+   * is confirmed, or while the peer has not acknowledged a packet of the current key phase.
+   */
+  initiateKeyUpdate(): boolean {
+    const s = this.#s;
+    if (!s.handshakeConfirmed || !s.oneRtt) return false;
+    if (!s.oneRtt.initiate(s.spaces.application.sent.largestAcked)) return false;
+    s.syncOneRttKeys();
+    return true;
+  }
+
+  /** Number of 1-RTT key updates so far (either side's). */
+  get keyUpdates(): number {
+    return this.#s.oneRtt?.updates ?? 0;
+  }
+
   // ---- closing ------------------------------------------------------------------------------
 
   /** Closes with an application error code and reason (CONNECTION_CLOSE 0x1d). */

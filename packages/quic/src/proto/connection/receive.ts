@@ -75,8 +75,17 @@ export function receivePacket(
     }
     return;
   }
-  const opened = openPacket(sp.remoteKeys, data, h, sp.largestReceived);
+  const oneRtt = space === 'application' ? s.oneRtt : undefined;
+  const opened = openPacket(
+    sp.remoteKeys,
+    data,
+    h,
+    sp.largestReceived,
+    oneRtt && ((phase, pn) => oneRtt.keysFor(phase, pn)),
+  );
   if (!opened) return; // forged, corrupted or not for these keys: drop silently
+  // The peer's first packet of a new key phase: we switch phase too (RFC 9001 §6.2).
+  if (oneRtt?.onOpened(opened.keyPhase, opened.pn)) s.syncOneRttKeys();
   if (opened.reservedBitsSet) throw TransportError.protocolViolation('reserved header bits set');
   s.stats.packetsReceived++;
 

@@ -24,6 +24,7 @@ import { TransportError } from '../transport-error.js';
 import { decodeTransportParameters, type TransportParameters } from '../transport-params.js';
 import type { TransportConfig } from './config.js';
 import type { CloseReason, ConnectionEvent } from './events.js';
+import { OneRttKeys } from './key-update.js';
 import { SpaceState } from './packet-space.js';
 import type { SentItem } from './sent-record.js';
 
@@ -87,6 +88,9 @@ export class ConnState {
   datagramsOutBytes = 0;
   readonly pathResponses: Uint8Array[] = [];
   readonly undecryptable: { space: PacketSpace; data: Uint8Array; from: string }[] = [];
+  /** 1-RTT keys across key phases, once both directions' secrets are known. */
+  oneRtt: OneRttKeys | undefined;
+  private oneRttSecrets: { read?: Uint8Array; write?: Uint8Array } = {};
   readonly stats = {
     packetsSent: 0,
     packetsReceived: 0,
@@ -182,6 +186,26 @@ export class ConnState {
     };
     if (ev.write) s.localKeys = make(ev.write);
     if (ev.read) s.remoteKeys = make(ev.read);
+    if (space === 'application') {
+      if (ev.write) this.oneRttSecrets.write = ev.write;
+      if (ev.read) this.oneRttSecrets.read = ev.read;
+      const { read, write } = this.oneRttSecrets;
+      if (read && write && !this.oneRtt) {
+        this.oneRtt = new OneRttKeys(
+          ev.suite,
+          { secret: read, keys: s.remoteKeys! },
+          { secret: write, keys: s.localKeys! },
+        );
+        this.oneRttSecrets = {};
+      }
+    }
+  }
+
+  /** Points the application space at the current phase's keys (after a key update). */
+  syncOneRttKeys(): void {
+    if (!this.oneRtt) return;
+    this.spaces.application.localKeys = this.oneRtt.write.keys;
+    this.spaces.application.remoteKeys = this.oneRtt.read.keys;
   }
 
   private onHandshakeComplete(now: number): void {

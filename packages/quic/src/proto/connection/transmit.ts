@@ -103,7 +103,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
     const w = new Writer(64);
     const pnOffset =
       p.space === 'application'
-        ? writeShortHeader(w, s.remoteCid, p.pn, p.pnLength, false)
+        ? writeShortHeader(w, s.remoteCid, p.pn, p.pnLength, s.oneRtt?.phase ?? false)
         : writeLongHeader(w, {
             type: p.space,
             version: QUIC_V1,
@@ -118,6 +118,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
     out.set(packet, at);
     at += packet.length;
     sp.nextPn++;
+    if (p.space === 'application') s.oneRtt?.onSent(p.pn);
     const inFlightPacket = p.ackEliciting || p.record.length === 0 || hasInitial;
     sp.sent.onSent({
       pn: p.pn,
@@ -307,7 +308,7 @@ function buildClose(s: ConnState): Transmit | undefined {
     const h = new Writer(64);
     const pnOffset =
       space === 'application'
-        ? writeShortHeader(h, s.remoteCid, sp.nextPn, pnLength, false)
+        ? writeShortHeader(h, s.remoteCid, sp.nextPn, pnLength, s.oneRtt?.phase ?? false)
         : writeLongHeader(h, {
             type: space,
             version: QUIC_V1,

@@ -58,7 +58,9 @@ export type StreamEvent =
   | { readonly type: 'readable'; readonly id: number }
   | { readonly type: 'writable'; readonly id: number }
   | { readonly type: 'finished'; readonly id: number }
-  | { readonly type: 'stopped'; readonly id: number; readonly errorCode: bigint };
+  | { readonly type: 'stopped'; readonly id: number; readonly errorCode: bigint }
+  /** The peer raised MAX_STREAMS: more streams of `dir` may be opened. */
+  | { readonly type: 'limit-raised'; readonly dir: Dir };
 
 interface Stream {
   readonly id: number;
@@ -270,7 +272,10 @@ export class Streams {
       case 'maxStreams': {
         const dir: Dir = f.bidi ? 'bi' : 'uni';
         const key = dir === 'bi' ? 'maxBidi' : 'maxUni';
-        if (f.maximum > this.peer[key]) this.peer = { ...this.peer, [key]: f.maximum };
+        if (f.maximum > this.peer[key]) {
+          this.peer = { ...this.peer, [key]: f.maximum };
+          this.events.push({ type: 'limit-raised', dir });
+        }
         return;
       }
       case 'streamDataBlocked':
@@ -284,6 +289,8 @@ export class Streams {
   private onStream(f: StreamFrame): void {
     const recv = this.incomingRecv(f.streamId, 0x08);
     if (!recv) return;
+    // Before the FIN below can make the stream readable (end of stream is readable too).
+    const wasReadable = recv.readable;
     const end = f.offset + f.data.length;
     if (recv.finalSize !== undefined && (end > recv.finalSize || (f.fin && end !== recv.finalSize))) {
       throw TransportError.finalSize(`stream ${f.streamId} data beyond its final size`, 0x08);
@@ -300,7 +307,6 @@ export class Streams {
       this.release(recv, recv.flow.received);
       return;
     }
-    const wasReadable = recv.readable;
     recv.assembler.insert(f.offset, f.data);
     if (recv.finalSize !== undefined && recv.assembler.receivedEnd >= recv.finalSize)
       recv.state = 'data-recvd';

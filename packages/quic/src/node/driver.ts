@@ -1,0 +1,188 @@
+/**
+ * Drives one sans-IO {@link Connection} with Node timers and a datagram transport: flushes what it
+ * wants to send, turns its events into resolved promises, and keeps one timer armed at its next
+ * deadline.
+ */
+import type { Connection } from '../proto/connection/connection.js';
+import type { CloseReason } from '../proto/connection/events.js';
+import { ConnectionError } from './errors.js';
+import type { UdpTransport } from './udp.js';
+import { WaitQueue } from './waiters.js';
+
+/** Milliseconds from a monotonic clock. */
+export const clock = (): number => performance.now();
+
+/** The driver of one connection. */
+export class ConnectionDriver {
+  readonly conn: Connection;
+  private readonly transport: UdpTransport;
+  private readonly onDrained: () => void;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private readonly readers = new Map<number, WaitQueue>();
+  private readonly writers = new Map<number, WaitQueue>();
+  private readonly finishers = new Map<number, { resolve: (v: bigint | null) => void }[]>();
+  readonly incomingBi = new WaitQueue();
+  readonly incomingUni = new WaitQueue();
+  readonly datagrams = new WaitQueue();
+  /** Woken when the peer allows more streams (MAX_STREAMS), per direction. */
+  readonly openBi = new WaitQueue();
+  readonly openUni = new WaitQueue();
+  private established: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  readonly handshake: Promise<void>;
+  private closedResolve!: (r: CloseReason) => void;
+  readonly closedPromise: Promise<CloseReason>;
+  closeReason: CloseReason | undefined;
+  private driving = false;
+  private again = false;
+
+  constructor(conn: Connection, transport: UdpTransport, onDrained: () => void) {
+    this.conn = conn;
+    this.transport = transport;
+    this.onDrained = onDrained;
+    this.handshake = new Promise((resolve, reject) => {
+      this.established = { resolve, reject };
+    });
+    this.handshake.catch(() => {});
+    this.closedPromise = new Promise((resolve) => {
+      this.closedResolve = resolve;
+    });
+  }
+
+  /** Cancels the timer (the endpoint is shutting down). */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  readable(id: number): WaitQueue {
+    let q = this.readers.get(id);
+    if (!q) {
+      q = new WaitQueue();
+      this.readers.set(id, q);
+    }
+    return q;
+  }
+
+  writable(id: number): WaitQueue {
+    let q = this.writers.get(id);
+    if (!q) {
+      q = new WaitQueue();
+      this.writers.set(id, q);
+    }
+    return q;
+  }
+
+  finished(id: number): Promise<bigint | null> {
+    return new Promise((resolve) => {
+      let l = this.finishers.get(id);
+      if (!l) {
+        l = [];
+        this.finishers.set(id, l);
+      }
+      l.push({ resolve });
+    });
+  }
+
+  /** Throws the connection's error once it is closed. */
+  checkOpen(): void {
+    if (this.conn.isClosed) throw new ConnectionError(this.closeReason ?? this.conn.closeReason);
+  }
+
+  /** A datagram for this connection arrived. */
+  receive(from: string, data: Uint8Array): void {
+    this.conn.handleDatagram(clock(), from, data);
+    this.drive();
+  }
+
+  /** Flushes transmits, dispatches events and re-arms the timer. Re-entrant calls are folded. */
+  drive(): void {
+    if (this.driving) {
+      this.again = true;
+      return;
+    }
+    this.driving = true;
+    try {
+      do {
+        this.again = false;
+        const now = clock();
+        for (let t = this.conn.pollTransmit(now); t; t = this.conn.pollTransmit(now))
+          this.transport.send(t.destination, t.data);
+        this.dispatch();
+        this.arm(now);
+      } while (this.again);
+    } finally {
+      this.driving = false;
+    }
+  }
+
+  private arm(now: number): void {
+    const at = this.conn.pollTimeout(now);
+    if (at === undefined) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (this.timer && at >= this.timerAt) return; // the armed timer fires first; it re-arms then
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        const t = clock();
+        const due = this.conn.pollTimeout(t);
+        if (due !== undefined && due <= t) this.conn.handleTimeout(t);
+        this.drive();
+      },
+      Math.max(0, at - now),
+    );
+  }
+
+  private dispatch(): void {
+    for (let e = this.conn.pollEvent(); e; e = this.conn.pollEvent()) {
+      switch (e.type) {
+        case 'handshake-complete':
+          this.established?.resolve();
+          break;
+        case 'stream': {
+          const ev = e.event;
+          if (ev.type === 'opened') (ev.dir === 'bi' ? this.incomingBi : this.incomingUni).wake();
+          else if (ev.type === 'limit-raised') (ev.dir === 'bi' ? this.openBi : this.openUni).wake();
+          else if (ev.type === 'readable') this.readers.get(ev.id)?.wake();
+          else if (ev.type === 'writable') this.writers.get(ev.id)?.wake();
+          else if (ev.type === 'stopped') {
+            this.writers.get(ev.id)?.wake();
+            for (const f of this.finishers.get(ev.id) ?? []) f.resolve(ev.errorCode);
+            this.finishers.delete(ev.id);
+          } else if (ev.type === 'finished') {
+            for (const f of this.finishers.get(ev.id) ?? []) f.resolve(null);
+            this.finishers.delete(ev.id);
+          }
+          break;
+        }
+        case 'datagram-received':
+          this.datagrams.wake();
+          break;
+        case 'closed': {
+          this.closeReason = e.reason;
+          const err = new ConnectionError(e.reason);
+          this.established?.reject(err);
+          for (const q of [...this.readers.values(), ...this.writers.values()]) q.fail(err);
+          for (const q of [this.incomingBi, this.incomingUni, this.datagrams, this.openBi, this.openUni])
+            q.fail(err);
+          this.closedResolve(e.reason);
+          break;
+        }
+        case 'drained':
+          if (this.timer) clearTimeout(this.timer);
+          this.timer = undefined;
+          this.onDrained();
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The datagram transport under a QUIC endpoint: send a datagram to an address, deliver received ones.
+ * Addresses are strings (`ip:port`, `[v6]:port`, or anything a custom transport understands), which is
+ * what lets the iroh socket layer plug relays and custom transports in under QUIC.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { SocketAddr } from '@iroh-ts/base';
+
+/** A datagram transport. */
+export interface UdpTransport {
+  /** Our address as peers see it on this transport (for UDP: the bound `ip:port`). */
+  readonly localAddress: string;
+  /** Sends one datagram; errors are reported through `onError`, never thrown. */
+  send(destination: string, data: Uint8Array): void;
+  /** Registers the receive callback (one per transport). */
+  onReceive(callback: (from: string, data: Uint8Array) => void): void;
+  /** Stops receiving and releases the socket. */
+  close(): Promise<void>;
+}
+
+/** A UDP socket from node:dgram. */
+export class NodeUdpTransport implements UdpTransport {
+  readonly localAddress: string;
+  private readonly socket: Socket;
+  private callback: ((from: string, data: Uint8Array) => void) | undefined;
+  /** Send errors (e.g. EHOSTUNREACH); QUIC treats them as loss. */
+  sendErrors = 0;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    const a = socket.address();
+    this.localAddress = a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+    socket.on('message', (msg, rinfo) => {
+      const from =
+        rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
+      this.callback?.(from, new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
+    });
+    socket.on('error', () => {
+      this.sendErrors++;
+    });
+  }
+
+  /** Binds a UDP socket to `addr` (`ip:port`; port 0 picks a free one). */
+  static async bind(addr = '127.0.0.1:0'): Promise<NodeUdpTransport> {
+    const sa = SocketAddr.parse(addr);
+    const socket = createSocket({
+      type: sa.family === 6 ? 'udp6' : 'udp4',
+      recvBufferSize: 4 << 20,
+      sendBufferSize: 4 << 20,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(sa.port, sa.ip(), () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return new NodeUdpTransport(socket);
+  }
+
+  send(destination: string, data: Uint8Array): void {
+    let sa: SocketAddr;
+    try {
+      sa = SocketAddr.parse(destination);
+    } catch {
+      this.sendErrors++;
+      return;
+    }
+    this.socket.send(data, sa.port, sa.ip(), (err) => {
+      if (err) this.sendErrors++;
+    });
+  }
+
+  onReceive(callback: (from: string, data: Uint8Array) => void): void {
+    this.callback = callback;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+}
