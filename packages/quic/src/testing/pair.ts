@@ -51,6 +51,7 @@ export function seededRandom(seed: number): (n: number) => Uint8Array {
 export class Pair {
   now: number;
   readonly conns: [Connection, Connection];
+  /** Each side's current address; a datagram reaches a side only when sent to its current address. */
   readonly addrs: [string, string];
   links: [LinkConfig, LinkConfig];
   private readonly queue: InFlight[] = [];
@@ -80,7 +81,7 @@ export class Pair {
       for (let t = c.pollTransmit(this.now); t; t = c.pollTransmit(this.now)) {
         const to = (1 - side) as 0 | 1;
         const link = this.links[side];
-        if (t.data.length > link.mtu || this.rand() < link.loss) {
+        if (t.destination !== this.addrs[to] || t.data.length > link.mtu || this.rand() < link.loss) {
           this.dropped[side]++;
           continue;
         }

@@ -220,3 +220,38 @@ describe('key update (RFC 9001 §6)', () => {
     expect(client.keyUpdates).toBe(2);
   });
 });
+
+describe('address changes (NAT rebinding)', () => {
+  it('a transfer continues when the client’s address changes mid-way', () => {
+    const { pair, client, server } = makePair({ seed: 31, link: { latency: 3 } });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    const data = seededRandom(8)(1 << 20);
+    const id = client.openStream('uni')!;
+    let written = 0;
+    let finished = false;
+    let rebound = false;
+    let sid: number | undefined;
+    const got: Uint8Array[] = [];
+    pair.runUntil(
+      () => {
+        if (written < data.length) written += client.write(id, data.subarray(written));
+        if (written === data.length && !finished) {
+          client.finish(id);
+          finished = true;
+        }
+        sid ??= server.acceptStream('uni');
+        if (sid !== undefined) readAvailable(server, sid, got);
+        // Once a third has arrived, the client's NAT mapping changes: it now appears from a new port.
+        if (!rebound && got.reduce((n, c) => n + c.length, 0) > data.length / 3) {
+          pair.addrs[0] = '10.0.0.1:4000';
+          rebound = true;
+        }
+        return sid !== undefined && got.reduce((n, c) => n + c.length, 0) === data.length;
+      },
+      { maxSteps: 5_000_000, deadline: 600_000 },
+    );
+    expect(rebound).toBe(true);
+    expect(hex(sha256(concat(got)))).toBe(hex(sha256(data)));
+    expect(server.remoteAddress).toBe('10.0.0.1:4000');
+  });
+});
