@@ -43,6 +43,21 @@ export class SendStream {
     this.d.drive();
   }
 
+  /**
+   * A WHATWG `WritableStream` over this stream: closing it finishes the QUIC stream, aborting it resets
+   * the stream with error code 0.
+   */
+  toWritable(): WritableStream<Uint8Array> {
+    return new WritableStream<Uint8Array>(
+      {
+        write: (chunk) => this.writeAll(chunk),
+        close: () => this.finish(),
+        abort: () => this.reset(0n),
+      },
+      { highWaterMark: 1 },
+    );
+  }
+
   /** Resolves when the peer has acknowledged everything (after {@link finish}). */
   async stopped(): Promise<bigint | null> {
     return this.d.finished(this.id);
@@ -113,6 +128,24 @@ export class RecvStream {
       at += c.length;
     }
     return out;
+  }
+
+  /**
+   * A WHATWG `ReadableStream` over this stream (pull-based, so QUIC flow control applies back-pressure);
+   * cancelling it sends STOP_SENDING with error code 0.
+   */
+  toReadable(chunkSize = 64 * 1024): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const chunk = await this.read(chunkSize);
+          if (chunk === null) controller.close();
+          else controller.enqueue(chunk);
+        },
+        cancel: () => this.stop(0n),
+      },
+      { highWaterMark: 0 },
+    );
   }
 
   /** Tells the peer to stop sending (STOP_SENDING with `errorCode`). */

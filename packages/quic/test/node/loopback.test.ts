@@ -140,3 +140,26 @@ describe('stream limits over the driver', () => {
     expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 });
+
+describe('WHATWG stream adapters', () => {
+  it('pipes a ReadableStream into a QUIC stream and reads it back as a ReadableStream', async () => {
+    const { client, server } = await connectedPair();
+    const parts = ['hello ', 'whatwg ', 'streams'];
+    const received = (async () => {
+      const r = await server.acceptUni();
+      const chunks: string[] = [];
+      const reader = r.toReadable().pipeThrough(new TextDecoderStream()).getReader();
+      for (let x = await reader.read(); !x.done; x = await reader.read()) chunks.push(x.value);
+      return chunks.join('');
+    })();
+    const s = await client.openUni();
+    const source = new ReadableStream<string>({
+      start(c) {
+        for (const p of parts) c.enqueue(p);
+        c.close();
+      },
+    });
+    await source.pipeThrough(new TextEncoderStream()).pipeTo(s.toWritable());
+    expect(await received).toBe(parts.join(''));
+  });
+});
