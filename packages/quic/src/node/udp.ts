@@ -25,6 +25,8 @@ export class NodeUdpTransport implements UdpTransport {
   private callback: ((from: string, data: Uint8Array) => void) | undefined;
   /** Send errors (e.g. EHOSTUNREACH); QUIC treats them as loss. */
   sendErrors = 0;
+  /** Parsed destinations: connections send to a handful of addresses, many times. */
+  private readonly destinations = new Map<string, { ip: string; port: number }>();
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -59,17 +61,24 @@ export class NodeUdpTransport implements UdpTransport {
   }
 
   send(destination: string, data: Uint8Array): void {
-    let sa: SocketAddr;
-    try {
-      sa = SocketAddr.parse(destination);
-    } catch {
-      this.sendErrors++;
-      return;
+    let dest = this.destinations.get(destination);
+    if (!dest) {
+      try {
+        const sa = SocketAddr.parse(destination);
+        dest = { ip: sa.ip(), port: sa.port };
+      } catch {
+        this.sendErrors++;
+        return;
+      }
+      if (this.destinations.size > 1024) this.destinations.clear();
+      this.destinations.set(destination, dest);
     }
-    this.socket.send(data, sa.port, sa.ip(), (err) => {
-      if (err) this.sendErrors++;
-    });
+    this.socket.send(data, dest.port, dest.ip, this.onSent);
   }
+
+  private readonly onSent = (err: Error | null): void => {
+    if (err) this.sendErrors++;
+  };
 
   onReceive(callback: (from: string, data: Uint8Array) => void): void {
     this.callback = callback;

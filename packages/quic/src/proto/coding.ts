@@ -257,6 +257,12 @@ export class Writer {
     return this;
   }
 
+  /** Forgets what was written, keeping the buffer for reuse. */
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
+
   /** A copy of the bytes written. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);

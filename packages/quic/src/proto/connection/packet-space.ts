@@ -61,6 +61,8 @@ export class SpaceState {
     ackEliciting: boolean,
     immediate: boolean,
     maxAckDelay: number,
+    /** 1-RTT: ack-eliciting packets to receive before acknowledging at once. */
+    threshold = 2,
   ): boolean {
     if (this.received.contains(pn)) return false;
     const outOfOrder =
@@ -74,7 +76,7 @@ export class SpaceState {
       this.unackedEliciting++;
       this.ackPending = true;
       // Initial and Handshake ACKs go at once; 1-RTT every second packet, on reordering, or after max_ack_delay.
-      if (this.id !== 'application' || immediate || outOfOrder || this.unackedEliciting >= 2)
+      if (this.id !== 'application' || immediate || outOfOrder || this.unackedEliciting >= threshold)
         this.ackNow = true;
       else this.ackDeadline ??= now + maxAckDelay;
     }

@@ -115,7 +115,17 @@ export function receivePacket(
     if (f.type === 'immediateAck') immediate = true;
     onFrame(s, now, space, f);
   });
-  if (!sp.onReceived(opened.pn, now, ackEliciting, immediate, s.config.maxAckDelay)) return;
+  if (
+    !sp.onReceived(
+      opened.pn,
+      now,
+      ackEliciting,
+      immediate,
+      s.config.maxAckDelay,
+      s.config.ackElicitingThreshold,
+    )
+  )
+    return;
   if (s.idleTimeout > 0) s.idleDeadline = now + Math.max(s.idleTimeout, 3 * s.rtt.pto(s.peerMaxAckDelay));
   s.drainCrypto(now);
   if (s.side === 'client' && space === 'handshake') s.discardSpace('initial');
@@ -157,7 +167,7 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame): void 
         (item) => onAcked(s, space, item),
         (item) => onLost(s, space, item),
       );
-      s.updateLossTimer(now);
+      s.lossTimerDirty = true;
       return;
     case 'crypto': {
       const sp = s.spaces[space];

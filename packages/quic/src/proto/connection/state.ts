@@ -7,6 +7,7 @@
 import { packetKeys } from '../../crypto/packet-protection.js';
 import type { CryptoSession, EncryptionLevel, SecretsEvent } from '../../crypto/session.js';
 import { quicKeys } from '../../crypto/tls/key-schedule.js';
+import { Writer } from '../coding.js';
 import type { AckFrame } from '../frame.js';
 import {
   type CongestionController,
@@ -69,6 +70,8 @@ export class ConnState {
   readonly pacer: Pacer;
   ptoCount = 0;
   lossTimer: LossTimerDeadline | undefined;
+  /** Set when sends or ACKs may have moved the loss timer; it is recomputed when next needed. */
+  lossTimerDirty = false;
   mtu: number;
   /** Anti-amplification (servers until the client's address is validated). */
   addressValidated: boolean;
@@ -91,6 +94,11 @@ export class ConnState {
   /** 1-RTT keys across key phases, once both directions' secrets are known. */
   oneRtt: OneRttKeys | undefined;
   private oneRttSecrets: { read?: Uint8Array; write?: Uint8Array } = {};
+  /** Reused buffers for building packets: one per coalesced packet, and one for headers. */
+  readonly scratch = {
+    payloads: [new Writer(1500), new Writer(1500), new Writer(1500)],
+    header: new Writer(64),
+  };
   readonly stats = {
     packetsSent: 0,
     packetsReceived: 0,
@@ -320,8 +328,15 @@ export class ConnState {
     }
   }
 
+  /** The loss-detection/PTO timer, recomputed if something changed since it was last computed. */
+  currentLossTimer(now: number): LossTimerDeadline | undefined {
+    if (this.lossTimerDirty) this.updateLossTimer(now);
+    return this.lossTimer;
+  }
+
   /** Recomputes the loss-detection/PTO timer (RFC 9002 §6.2.1). */
   updateLossTimer(now: number): void {
+    this.lossTimerDirty = false;
     const lossTimes: Partial<Record<PacketSpace, number>> = {};
     const spaces: Partial<
       Record<PacketSpace, { ackElicitingInFlight: number; timeOfLastAckEliciting: number | undefined }>

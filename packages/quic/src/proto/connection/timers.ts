@@ -15,7 +15,7 @@ export function nextTimeout(s: ConnState, now: number): number | undefined {
     return t === Number.POSITIVE_INFINITY ? undefined : t;
   }
   at(s.idleDeadline);
-  at(s.lossTimer?.time);
+  at(s.currentLossTimer(now)?.time);
   for (const sp of Object.values(s.spaces)) if (sp.ackPending && !sp.ackNow) at(sp.ackDeadline);
   if (s.handshakeComplete && s.config.keepAliveInterval !== undefined)
     at(s.lastSendTime + s.config.keepAliveInterval);
@@ -69,7 +69,7 @@ export function handleTimeout(s: ConnState, now: number): void {
   ) {
     s.pingPending = true;
   }
-  const timer = s.lossTimer;
+  const timer = s.currentLossTimer(now);
   if (timer && now >= timer.time) {
     if (timer.kind === 'loss') {
       s.detectLost(timer.space, now, (item) => onLost(s, timer.space, item));

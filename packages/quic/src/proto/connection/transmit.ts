@@ -77,7 +77,17 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
     const hdr = headerSize(s, space, pnLength);
     const room = budget - used - hdr - TAG;
     if (room < 8) break;
-    const p = fillPacket(s, space, now, room, congested, pn, pnLength, hdr);
+    const p = fillPacket(
+      s,
+      s.scratch.payloads[planned.length]!.reset(),
+      space,
+      now,
+      room,
+      congested,
+      pn,
+      pnLength,
+      hdr,
+    );
     if (!p) continue;
     planned.push(p);
     used += hdr + p.payload.len + TAG;
@@ -100,7 +110,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   let sentHandshake = false;
   for (const p of planned) {
     const sp = s.spaces[p.space];
-    const w = new Writer(64);
+    const w = s.scratch.header.reset();
     const pnOffset =
       p.space === 'application'
         ? writeShortHeader(w, s.remoteCid, p.pn, p.pnLength, s.oneRtt?.phase ?? false)
@@ -147,13 +157,14 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   }
   // A client discards its Initial keys when it first sends a Handshake packet (RFC 9001 §4.9.1).
   if (sentHandshake && s.side === 'client') s.discardSpace('initial');
-  s.updateLossTimer(now);
+  s.lossTimerDirty = true;
   return { destination: s.remote, data: out };
 }
 
 /** Fills the payload of one packet in `space`; `undefined` when there is nothing to put in it. */
 function fillPacket(
   s: ConnState,
+  w: Writer,
   space: PacketSpace,
   now: number,
   room: number,
@@ -163,7 +174,6 @@ function fillPacket(
   hdr: number,
 ): Planned | undefined {
   const sp = s.spaces[space];
-  const w = new Writer(Math.min(room, 1500));
   const record: SentItem[] = [];
   let eliciting = false;
   const put = (f: Frame, item?: SentItem) => {
