@@ -1,4 +1,4 @@
-import { type CipherGCMTypes, createCipheriv, createDecipheriv } from 'node:crypto';
+import { type CipherGCMTypes, createCipheriv, createDecipheriv, createSecretKey } from 'node:crypto';
 import { AEAD_TAG_LENGTH, type AeadAlgorithm, type CryptoBackend } from '../aead.js';
 
 const toU8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -7,8 +7,10 @@ const ZERO5 = new Uint8Array(5);
 /** node:crypto (OpenSSL) packet protection. */
 export const backend: CryptoBackend = {
   name: 'node:crypto',
-  aead(alg: AeadAlgorithm, key: Uint8Array) {
+  aead(alg: AeadAlgorithm, rawKey: Uint8Array) {
     const name = alg as CipherGCMTypes;
+    // A KeyObject made once is cheaper per packet than raw key bytes (no key import per call).
+    const key = createSecretKey(rawKey);
     return {
       seal(nonce, aad, plaintext) {
         const c = createCipheriv(name, key, nonce, { authTagLength: AEAD_TAG_LENGTH });
