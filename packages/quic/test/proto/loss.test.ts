@@ -238,3 +238,23 @@ describe('address changes (NAT rebinding)', () => {
     expect(server.remoteAddress).toBe('10.0.0.1:4000');
   });
 });
+
+describe('path MTU discovery', () => {
+  it('raises the MTU to 1452 when the path carries it, and uses it', () => {
+    const { pair, client, server } = makePair({ link: { mtu: 1500 } });
+    pair.runUntil(() => client.stats().mtu === 1452 && server.stats().mtu === 1452, { deadline: 5_000 });
+    const data = seededRandom(6)(200_000);
+    expect(hex(sha256(transfer(pair, client, server, data)))).toBe(hex(sha256(data)));
+    expect(client.maxDatagramSize()).toBeGreaterThan(1400);
+  });
+
+  it('stays at 1200 when the probe is dropped, without counting the probe as congestion', () => {
+    const { pair, client, server } = makePair({ link: { mtu: 1300 } });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    const data = seededRandom(7)(500_000);
+    expect(hex(sha256(transfer(pair, client, server, data)))).toBe(hex(sha256(data)));
+    expect(client.stats().mtu).toBe(1200);
+    expect(pair.dropped[0]).toBe(1); // only the client's probe was too large
+    expect(client.stats().packetsLost).toBe(1);
+  });
+});

@@ -10,6 +10,7 @@ import { decodeFrames, type Frame, type FramePacketType, isAckEliciting, isFrame
 import { type PartialHeader, parseHeader } from '../packet.js';
 import type { PacketSpace } from '../recovery/index.js';
 import { TransportError } from '../transport-error.js';
+import { onMtuProbeAcked, onMtuProbeLost } from './mtu.js';
 import type { SentItem } from './sent-record.js';
 import type { ConnState } from './state.js';
 
@@ -252,6 +253,9 @@ export function onAcked(s: ConnState, space: PacketSpace, item: SentItem): void 
     case 'control':
       if (item.frame.type === 'resetStream') s.streams.onResetAcked(item.frame.streamId);
       return;
+    case 'mtu-probe':
+      onMtuProbeAcked(s, item.size);
+      return;
     default:
       return;
   }
@@ -271,6 +275,9 @@ export function onLost(s: ConnState, space: PacketSpace, item: SentItem): void {
       return;
     case 'handshake-done':
       s.handshakeDonePending = true;
+      return;
+    case 'mtu-probe':
+      onMtuProbeLost(s);
       return;
     default:
       return;

@@ -16,7 +16,9 @@ export type SentItem =
   /** An ACK frame whose largest acknowledged packet number lets us forget older ranges once acknowledged. */
   | { readonly kind: 'ack'; readonly largest: number }
   | { readonly kind: 'handshake-done' }
-  | { readonly kind: 'ping' };
+  | { readonly kind: 'ping' }
+  /** A path MTU probe of `size` bytes. */
+  | { readonly kind: 'mtu-probe'; readonly size: number };
 
 /** The payload recorded with each sent packet. */
 export type SentRecord = SentItem[];

@@ -94,6 +94,8 @@ export class ConnState {
   /** 1-RTT keys across key phases, once both directions' secrets are known. */
   oneRtt: OneRttKeys | undefined;
   private oneRttSecrets: { read?: Uint8Array; write?: Uint8Array } = {};
+  /** Path MTU discovery state. */
+  readonly mtuProbe = { inFlight: false, done: false };
   /** Reused buffers for building packets: one per coalesced packet, and one for headers. */
   readonly scratch = {
     payloads: [new Writer(1500), new Writer(1500), new Writer(1500)],

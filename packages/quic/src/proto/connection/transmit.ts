@@ -14,6 +14,7 @@ import {
 } from '../frame.js';
 import { packetNumberLength, QUIC_V1, writeLongHeader, writeShortHeader } from '../packet.js';
 import type { PacketSpace } from '../recovery/index.js';
+import { mtuProbeSize } from './mtu.js';
 import type { SentItem, SentRecord } from './sent-record.js';
 import type { ConnState } from './state.js';
 
@@ -48,6 +49,8 @@ function headerSize(s: ConnState, space: PacketSpace, pnLength: number): number 
 export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   if (s.phase === 'draining' || s.phase === 'drained') return undefined;
   if (s.phase === 'closing') return s.closeSendPending ? buildClose(s) : undefined;
+  const probe = mtuProbeSize(s);
+  if (probe !== undefined) return buildMtuProbe(s, now, probe);
 
   let budget = s.mtu;
   if (!s.addressValidated) budget = Math.min(budget, 3 * s.bytesReceived - s.bytesSent);
@@ -293,6 +296,37 @@ function ackFrame(s: ConnState, space: PacketSpace, now: number): Frame | undefi
     ackDelay: Math.floor(delayUs / 2 ** s.config.ackDelayExponent),
     ranges: sp.received.clone(),
   };
+}
+
+/** A 1-RTT packet of exactly `size` bytes: PING and PADDING, not counted in flight. */
+function buildMtuProbe(s: ConnState, now: number, size: number): Transmit | undefined {
+  const sp = s.spaces.application;
+  if (!sp.localKeys) return undefined;
+  const pn = sp.nextPn;
+  const pnLength = packetNumberLength(pn, sp.sent.largestAcked);
+  const payload = s.scratch.payloads[0]!.reset();
+  encodeFrame(payload, { type: 'ping' });
+  const room = size - headerSize(s, 'application', pnLength) - TAG;
+  while (payload.len < room) payload.u8(0);
+  const h = s.scratch.header.reset();
+  const pnOffset = writeShortHeader(h, s.remoteCid, pn, pnLength, s.oneRtt?.phase ?? false);
+  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view());
+  sp.nextPn++;
+  s.oneRtt?.onSent(pn);
+  sp.sent.onSent({
+    pn,
+    timeSent: now,
+    size: packet.length,
+    ackEliciting: true,
+    inFlight: false,
+    payload: [{ kind: 'mtu-probe', size }],
+  });
+  s.mtuProbe.inFlight = true;
+  s.bytesSent += packet.length;
+  s.stats.bytesSent += packet.length;
+  s.stats.packetsSent++;
+  s.lossTimerDirty = true;
+  return { destination: s.remote, data: packet };
 }
 
 /** A datagram with our CONNECTION_CLOSE in every space we still have keys for. */
