@@ -77,8 +77,10 @@ export class RecvHalf {
   stopCode: bigint | undefined;
   /** A STOP_SENDING must be (re)sent. */
   stopPending = false;
-  /** A MAX_STREAM_DATA must be (re)sent. */
+  /** The application read data: a MAX_STREAM_DATA may be due (sent when worth it). */
   maxDataPending = false;
+  /** A MAX_STREAM_DATA was lost: the current limit must be sent again (RFC 9000 §13.3). */
+  maxDataResend = false;
   /** Offset up to which this stream's bytes are released from the connection's receive window. */
   consumedTo = 0;
 

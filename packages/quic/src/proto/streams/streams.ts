@@ -97,6 +97,8 @@ export class Streams {
   readonly connRecv: RecvWindow;
   readonly connSend: SendWindow;
   private connMaxDataPending = false;
+  /** A MAX_DATA was lost: the current limit must be sent again (RFC 9000 §13.3). */
+  private connMaxDataResend = false;
   private readonly events: StreamEvent[] = [];
   /** Round-robin order of streams with something to send. */
   private sendQueue: number[] = [];
@@ -415,7 +417,7 @@ export class Streams {
       s.recv.state === 'data-read' ||
       s.recv.state === 'reset-read' ||
       (s.recv.stopCode !== undefined && !s.recv.stopPending);
-    if (!sendDone || !recvDone || s.recv?.maxDataPending) return;
+    if (!sendDone || !recvDone || s.recv?.maxDataPending || s.recv?.maxDataResend) return;
     this.streams.delete(id);
     if (streamInitiator(id) !== this.side) {
       const dir = streamDir(id);
@@ -437,10 +439,12 @@ export class Streams {
   pollControlFrames(now: number, rtt: number, out: Frame[]): void {
     if (!this.controlDirty) return;
     this.controlDirty = false;
-    if (this.connMaxDataPending) {
-      this.connMaxDataPending = false;
+    if (this.connMaxDataPending || this.connMaxDataResend) {
       const max = this.connRecv.pollUpdate(now, rtt);
       if (max !== undefined) out.push({ type: 'maxData', maximum: max });
+      else if (this.connMaxDataResend) out.push({ type: 'maxData', maximum: this.connRecv.advertised });
+      this.connMaxDataPending = false;
+      this.connMaxDataResend = false;
     }
     for (const dir of ['bi', 'uni'] as const) {
       if (this.remoteLimitPending[dir]) {
@@ -464,12 +468,15 @@ export class Streams {
         recv.stopPending = false;
         out.push({ type: 'stopSending', streamId: s.id, errorCode: recv.stopCode! });
       }
-      if (recv?.maxDataPending) {
-        recv.maxDataPending = false;
+      if (recv && (recv.maxDataPending || recv.maxDataResend)) {
         if (recv.finalSize === undefined && recv.stopCode === undefined) {
           const max = recv.flow.pollUpdate(now, rtt);
           if (max !== undefined) out.push({ type: 'maxStreamData', streamId: s.id, maximum: max });
+          else if (recv.maxDataResend)
+            out.push({ type: 'maxStreamData', streamId: s.id, maximum: recv.flow.advertised });
         }
+        recv.maxDataPending = false;
+        recv.maxDataResend = false;
         this.maybeCollect(s.id);
       }
     }
@@ -480,12 +487,11 @@ export class Streams {
     this.controlDirty = true;
     switch (f.type) {
       case 'maxData':
-        this.connRecv.advertised = Math.min(this.connRecv.advertised, f.maximum);
-        this.connMaxDataPending = true;
+        this.connMaxDataResend = true;
         return;
       case 'maxStreamData': {
         const recv = this.streams.get(f.streamId)?.recv;
-        if (recv && recv.finalSize === undefined) recv.maxDataPending = true;
+        if (recv && recv.finalSize === undefined) recv.maxDataResend = true;
         return;
       }
       case 'maxStreams':
