@@ -14,7 +14,7 @@
  *   version negotiation.
  *
  * The suites skip, with a printed reason, when gtlsserver/gtlsclient (or openssl) are missing. The
- * codec tests at the end always run. Known stack gaps are `it.fails` tests (see also ngtcp2-repro).
+ * codec tests at the end always run.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
@@ -389,9 +389,9 @@ describe.skipIf(!haveTools)('our HTTP/3 client → ngtcp2 gtlsserver (GnuTLS)', 
     lossy.close();
   }, 40_000);
 
-  // Our client ignores Retry packets (RFC 9000 §17.2.5, §8.1.2): against `gtlsserver --validate-addr`
-  // it keeps sending its original Initial without the token and the handshake never completes.
-  it.fails('follows a Retry from gtlsserver --validate-addr', async () => {
+  // With --validate-addr, gtlsserver answers every first Initial with a Retry (RFC 9000 §8.1.2): our
+  // client must verify it, resend its ClientHello with the token, and check retry_source_connection_id.
+  it('follows a Retry from gtlsserver --validate-addr', async () => {
     const c = await withTimeout(
       ours.connect(`127.0.0.1:${retryPort}`, clientCrypto([pki.rootDer])),
       5_000,

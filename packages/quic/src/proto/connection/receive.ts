@@ -3,7 +3,9 @@
  * and applies each frame to the connection.
  */
 
+import { initialKeys } from '../../crypto/initial.js';
 import { openPacket } from '../../crypto/packet-protection.js';
+import { verifyRetryIntegrity } from '../../crypto/retry.js';
 import { TlsAlert } from '../../crypto/tls/alerts.js';
 import { CodecError } from '../coding.js';
 import { decodeFrames, type Frame, type FramePacketType, isAckEliciting, isFrameAllowed } from '../frame.js';
@@ -40,6 +42,10 @@ export function receiveDatagram(s: ConnState, now: number, from: string, data: U
       throw e;
     }
     offset = h.end;
+    if (h.type === 'retry') {
+      receiveRetry(s, data.subarray(h.start, h.end), h);
+      return;
+    }
     try {
       receivePacket(s, now, from, data, h);
     } catch (e) {
@@ -49,6 +55,29 @@ export function receiveDatagram(s: ConnState, now: number, from: string, data: U
       return;
     }
   }
+}
+
+/**
+ * A client follows one Retry (RFC 9000 §17.2.5): it checks the integrity tag against its first DCID,
+ * adopts the server's new CID and token, derives new Initial keys from that CID, and sends its
+ * ClientHello again (all Initial data so far counts as lost; packet numbers keep increasing).
+ */
+function receiveRetry(s: ConnState, packet: Uint8Array, h: PartialHeader): void {
+  if (s.side !== 'client' || s.serverSeen || s.retryToken !== undefined) return;
+  if (!equalBytes(h.dcid, s.localCid) || !h.scid || !h.token || h.token.length === 0) return;
+  if (equalBytes(h.scid, s.remoteCid) || !verifyRetryIntegrity(s.originalDcid, packet)) return;
+  s.retryToken = h.token.slice();
+  s.retrySourceCid = h.scid.slice();
+  s.remoteCid = h.scid.slice();
+  const keys = initialKeys(s.remoteCid, 'client');
+  const initial = s.spaces.initial;
+  initial.localKeys = keys.local;
+  initial.remoteKeys = keys.remote;
+  for (const p of initial.sent.discardAll()) {
+    for (const item of p.payload)
+      if (item.kind === 'crypto') initial.cryptoSend.onLost(item.offset, item.length);
+  }
+  s.lossTimerDirty = true;
 }
 
 /** Opens and processes one packet. */

@@ -58,6 +58,10 @@ export class ConnState {
   readonly allowServerMigration: boolean;
   /** Client: whether a server packet has been processed (locks the server's CID and address). */
   serverSeen = false;
+  /** Client: the token from a Retry, sent in every later Initial. */
+  retryToken: Uint8Array | undefined;
+  /** Client: the server's SCID from a Retry, which its transport parameters must repeat. */
+  retrySourceCid: Uint8Array | undefined;
   handshakeComplete = false;
   handshakeConfirmed = false;
   handshakeDonePending = false;
@@ -260,6 +264,13 @@ export class ConnState {
     }
     if (this.side === 'client' && !eq(tp.originalDestinationConnectionId, this.originalDcid)) {
       throw TransportError.transportParameter('original_destination_connection_id does not match');
+    }
+    if (this.side === 'client') {
+      // After a Retry the server must name the Retry's SCID; without one it must not (RFC 9000 §7.3).
+      const retried = this.retrySourceCid;
+      if (retried ? !eq(tp.retrySourceConnectionId, retried) : tp.retrySourceConnectionId !== undefined) {
+        throw TransportError.transportParameter('retry_source_connection_id does not match');
+      }
     }
     this.peerParams = tp;
     const peerIdle = tp.maxIdleTimeout;

@@ -11,6 +11,7 @@ import {
   type Frame,
   frameSize,
   streamDataCapacity,
+  varintSize,
 } from '../frame.js';
 import { packetNumberLength, QUIC_V1, writeLongHeader, writeShortHeader } from '../packet.js';
 import type { PacketSpace } from '../recovery/index.js';
@@ -39,10 +40,10 @@ interface Planned {
 
 function headerSize(s: ConnState, space: PacketSpace, pnLength: number): number {
   if (space === 'application') return 1 + s.remoteCid.length + pnLength;
-  // first byte, version, dcid len+dcid, scid len+scid, [token length 0], 2-byte length, packet number
-  return (
-    1 + 4 + 1 + s.remoteCid.length + 1 + s.localCid.length + (space === 'initial' ? 1 : 0) + 2 + pnLength
-  );
+  // first byte, version, dcid len+dcid, scid len+scid, [token length+token], 2-byte length, packet number
+  const token = s.retryToken?.length ?? 0;
+  const tokenField = space === 'initial' ? varintSize(token) + token : 0;
+  return 1 + 4 + 1 + s.remoteCid.length + 1 + s.localCid.length + tokenField + 2 + pnLength;
 }
 
 /** Builds the next datagram, or returns `undefined` when nothing may or needs to be sent now. */
@@ -122,7 +123,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
             version: QUIC_V1,
             dcid: s.remoteCid,
             scid: s.localCid,
-            token: new Uint8Array(0),
+            token: s.retryToken ?? new Uint8Array(0),
             pn: p.pn,
             pnLength: p.pnLength,
             payloadLength: p.payload.len + TAG,
