@@ -215,3 +215,23 @@ describe('strict verification (ed25519-dalek verify_strict semantics)', () => {
     );
   });
 });
+
+describe('secureRandom', () => {
+  it('returns the requested length, never repeats output, and handles large requests', async () => {
+    const { secureRandom } = await import('../src/index.js');
+    const seen = new Set<string>();
+    for (let i = 0; i < 3000; i++) {
+      const b = secureRandom(16);
+      expect(b).toHaveLength(16);
+      const k = hexEncode(b);
+      expect(seen.has(k)).toBe(false);
+      seen.add(k);
+    }
+    expect(secureRandom(0)).toHaveLength(0);
+    expect(secureRandom(10_000)).toHaveLength(10_000);
+    // Output is a copy: changing it does not affect later values.
+    const a = secureRandom(8);
+    a.fill(0);
+    expect(hexEncode(secureRandom(8))).not.toBe('0000000000000000');
+  });
+});

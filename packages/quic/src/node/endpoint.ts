@@ -2,6 +2,7 @@
  * A QUIC endpoint on a datagram transport, driven by Node timers: connect to peers, accept incoming
  * connections. Protocol logic stays in the sans-IO core; this file only moves bytes and time.
  */
+import { secureRandom } from '@iroh-ts/base';
 import type { CryptoSession } from '../crypto/session.js';
 import type { TransportConfig } from '../proto/connection/config.js';
 import type { Connection } from '../proto/connection/connection.js';
@@ -69,7 +70,7 @@ export class QuicEndpoint {
   private constructor(transport: UdpTransport, options: QuicEndpointOptions) {
     this.transport = transport;
     this.core = new Endpoint({
-      random: options.random ?? ((n) => globalThis.crypto.getRandomValues(new Uint8Array(n))),
+      random: options.random ?? secureRandom,
       transport: options.transportConfig,
     });
     transport.onReceive((from, data) => this.onDatagram(from, data));

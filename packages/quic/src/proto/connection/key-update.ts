@@ -21,8 +21,8 @@ export class OneRttKeys {
   phase = false;
   read: Direction;
   write: Direction;
-  private nextRead: Direction;
-  private nextWrite: Direction;
+  #nextRead: Direction | undefined;
+  #nextWrite: Direction | undefined;
   /** Keys of the previous phase, for late packets; `endPn` is the first packet number of the new phase. */
   private prevRead: { keys: PacketKeys; endPn: number | undefined } | undefined;
   /** First packet number we sent in the current phase (an update may start once it is acknowledged). */
@@ -34,8 +34,17 @@ export class OneRttKeys {
     this.suite = suite;
     this.read = read;
     this.write = write;
-    this.nextRead = this.derive(read);
-    this.nextWrite = this.derive(write);
+  }
+
+  /** The next phase's keys, derived on first use (most connections never update keys). */
+  private get nextRead(): Direction {
+    this.#nextRead ??= this.derive(this.read);
+    return this.#nextRead;
+  }
+
+  private get nextWrite(): Direction {
+    this.#nextWrite ??= this.derive(this.write);
+    return this.#nextWrite;
   }
 
   private derive(d: Direction): Direction {
@@ -81,10 +90,12 @@ export class OneRttKeys {
 
   private rotate(firstPeerPn: number | undefined): void {
     this.prevRead = { keys: this.read.keys, endPn: firstPeerPn };
-    this.read = this.nextRead;
-    this.write = this.nextWrite;
-    this.nextRead = this.derive(this.read);
-    this.nextWrite = this.derive(this.write);
+    const read = this.nextRead;
+    const write = this.nextWrite;
+    this.read = read;
+    this.write = write;
+    this.#nextRead = undefined;
+    this.#nextWrite = undefined;
     this.phase = !this.phase;
     this.firstSentPn = undefined;
     this.updates++;
