@@ -21,6 +21,8 @@ export interface QuicEndpointOptions {
   readonly transport?: UdpTransport;
   readonly transportConfig?: Partial<TransportConfig>;
   readonly random?: (n: number) => Uint8Array;
+  /** Validate client addresses with a Retry before accepting connections (one extra round trip). */
+  readonly requireRetry?: boolean;
 }
 
 /** Options of one connection attempt. */
@@ -72,6 +74,7 @@ export class QuicEndpoint {
     this.core = new Endpoint({
       random: options.random ?? secureRandom,
       transport: options.transportConfig,
+      requireRetry: options.requireRetry,
     });
     transport.onReceive((from, data) => this.onDatagram(from, data));
   }

@@ -3,12 +3,14 @@
  * client's first Initial into an {@link Incoming} the application may accept, and answers datagrams of
  * unknown versions with Version Negotiation (RFC 9000 §5.2, §6).
  */
+import { retryIntegrityTag } from '../crypto/retry.js';
 import type { CryptoSession } from '../crypto/session.js';
 import { CodecError, Writer } from './coding.js';
 import type { TransportConfig } from './connection/config.js';
 import { Connection, type ConnectionOptions } from './connection/connection.js';
 import type { Transmit } from './connection/transmit.js';
 import { parseHeader, QUIC_V1 } from './packet.js';
+import { RetryTokens } from './retry-token.js';
 
 /** Endpoint-wide settings. */
 export interface EndpointConfig {
@@ -20,6 +22,11 @@ export interface EndpointConfig {
   readonly transport?: Partial<TransportConfig>;
   /** Most connections accepted but not yet taken by the application; further Initials are dropped. */
   readonly maxPendingIncoming?: number;
+  /**
+   * Validate client addresses with a Retry before accepting (RFC 9000 §8.1.2): costs one round trip,
+   * protects against amplification and spoofed connection floods.
+   */
+  readonly requireRetry?: boolean;
 }
 
 /** A client's first Initial that the application may accept or refuse. */
@@ -30,6 +37,8 @@ export interface Incoming {
   readonly originalDcid: Uint8Array;
   /** The client's SCID. */
   readonly clientCid: Uint8Array;
+  /** After a Retry: the CID the Retry gave the client (the DCID it now uses). */
+  readonly retrySourceCid: Uint8Array | undefined;
   /** The datagram(s) received so far, replayed into the connection on accept. */
   readonly datagrams: Uint8Array[];
   readonly receivedAt: number;
@@ -55,10 +64,12 @@ export class Endpoint {
   private readonly byCid = new Map<string, Connection>();
   private readonly pending = new Map<string, Incoming>();
   private nextIncoming = 1;
+  private readonly tokens: RetryTokens | undefined;
 
   constructor(config: EndpointConfig) {
     this.config = config;
     this.cidLength = config.cidLength ?? 8;
+    if (config.requireRetry) this.tokens = new RetryTokens(config.random);
   }
 
   /** Number of live connections. */
@@ -119,6 +130,20 @@ export class Endpoint {
     if (data.length < 1200)
       return { kind: 'dropped', reason: 'client Initial in a datagram under 1200 bytes' };
     if (h.dcid.length < 8) return { kind: 'dropped', reason: 'client Initial with a DCID under 8 bytes' };
+    let originalDcid = h.dcid;
+    let retrySourceCid: Uint8Array | undefined;
+    if (this.tokens) {
+      if (!h.token || h.token.length === 0) {
+        return {
+          kind: 'transmit',
+          transmit: { destination: from, data: this.retryPacket(now, from, h.dcid, h.scid!) },
+        };
+      }
+      const valid = this.tokens.check(h.token, from, now);
+      if (!valid) return { kind: 'dropped', reason: 'invalid or expired Retry token' };
+      originalDcid = valid.originalDcid;
+      retrySourceCid = h.dcid;
+    }
     const key = `${from}/${hex(h.dcid)}`;
     const existing = this.pending.get(key);
     if (existing) {
@@ -130,8 +155,9 @@ export class Endpoint {
     const incoming: Incoming = {
       id: this.nextIncoming++,
       remote: from,
-      originalDcid: h.dcid.slice(),
+      originalDcid: originalDcid.slice(),
       clientCid: h.scid!.slice(),
+      retrySourceCid: retrySourceCid?.slice(),
       datagrams: [data.slice()],
       receivedAt: now,
     };
@@ -146,8 +172,9 @@ export class Endpoint {
     createCrypto: (tp: Uint8Array) => CryptoSession,
     options: Partial<Pick<ConnectionOptions, 'transportParameters' | 'config'>> = {},
   ): Connection {
-    this.pending.delete(`${incoming.remote}/${hex(incoming.originalDcid)}`);
-    const localCid = this.newCid();
+    this.pending.delete(`${incoming.remote}/${hex(incoming.retrySourceCid ?? incoming.originalDcid)}`);
+    // After a Retry the client already addresses us by the CID the Retry chose: keep it.
+    const localCid = incoming.retrySourceCid ?? this.newCid();
     const conn = new Connection({
       side: 'server',
       now,
@@ -156,21 +183,39 @@ export class Endpoint {
       localCid,
       remoteCid: incoming.clientCid,
       originalDcid: incoming.originalDcid,
+      retrySourceCid: incoming.retrySourceCid,
       statelessResetToken: this.config.random(16),
       createCrypto,
       config: { ...this.config.transport, ...options.config },
       transportParameters: options.transportParameters,
     });
     this.byCid.set(hex(localCid), conn);
-    // The client keeps using the original DCID until it hears from us.
-    this.byCid.set(hex(incoming.originalDcid), conn);
+    // Without a Retry, the client keeps using its first DCID until it hears from us.
+    if (!incoming.retrySourceCid) this.byCid.set(hex(incoming.originalDcid), conn);
     for (const d of incoming.datagrams) conn.handleDatagram(now, incoming.remote, d);
     return conn;
   }
 
   /** Drops an incoming connection without answering. */
   ignore(incoming: Incoming): void {
-    this.pending.delete(`${incoming.remote}/${hex(incoming.originalDcid)}`);
+    this.pending.delete(`${incoming.remote}/${hex(incoming.retrySourceCid ?? incoming.originalDcid)}`);
+  }
+
+  /** A Retry for a client's first Initial: a new CID for it to use, and a token bound to its address. */
+  private retryPacket(now: number, from: string, clientDcid: Uint8Array, clientScid: Uint8Array): Uint8Array {
+    const scid = this.newCid();
+    const token = this.tokens!.issue(from, clientDcid, now);
+    const w = new Writer(64 + token.length);
+    w.u8(0xf0 | (this.config.random(1)[0]! & 0x0f));
+    w.u32(QUIC_V1);
+    w.u8(clientScid.length).bytes(clientScid);
+    w.u8(scid.length).bytes(scid);
+    w.bytes(token);
+    const body = w.finish();
+    const out = new Uint8Array(body.length + 16);
+    out.set(body, 0);
+    out.set(retryIntegrityTag(clientDcid, body), body.length);
+    return out;
   }
 
   /** Forgets a connection (after it drained). */

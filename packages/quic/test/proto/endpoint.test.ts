@@ -40,6 +40,9 @@ function pump(
           moved = true;
           const out = eps[t.destination]!.handleDatagram(now, addr, t.data);
           if (out.kind === 'incoming') onIncoming(out.incoming);
+          // Endpoint-level answers (Version Negotiation, Retry) go straight back.
+          if (out.kind === 'transmit')
+            eps[out.transmit.destination]!.handleDatagram(now, t.destination, out.transmit.data);
         }
       }
     }
@@ -103,5 +106,39 @@ describe('Endpoint', () => {
     expect([...vn.dcid]).toEqual([7, 7]);
     expect([...vn.scid!]).toEqual([9, 9, 9, 9]);
     expect(vn.versions).toContain(1);
+  });
+
+  it('validates the client address with a Retry when required, and refuses a token from another address', () => {
+    const random = seededRandom(5);
+    const eps = { [A]: new Endpoint({ random }), [B]: new Endpoint({ random, requireRetry: true }) };
+    const conns = new Map<string, Connection[]>([
+      [A, []],
+      [B, []],
+    ]);
+    const client = eps[A]!.connect(0, B, (tp) => new ScriptedCrypto('client', tp));
+    conns.get(A)!.push(client);
+    const first = client.pollTransmit(0)!;
+    const retry = eps[B]!.handleDatagram(0, A, first.data);
+    expect(retry.kind).toBe('transmit');
+    if (retry.kind !== 'transmit') return;
+    expect(parseHeader(retry.transmit.data, 0, 8).type).toBe('retry');
+    eps[A]!.handleDatagram(0, B, retry.transmit.data);
+    // The client's new Initial carries the token; replayed from another address it is refused.
+    const second = client.pollTransmit(2)!;
+    expect(eps[B]!.handleDatagram(1, '10.9.9.9:9', second.data)).toMatchObject({
+      kind: 'dropped',
+      reason: expect.stringMatching(/token/),
+    });
+    const incoming: Incoming[] = [];
+    const accepted = eps[B]!.handleDatagram(1, A, second.data);
+    if (accepted.kind === 'incoming') incoming.push(accepted.incoming);
+    expect(incoming).toHaveLength(1);
+    expect(incoming[0]!.retrySourceCid).toBeDefined();
+    const server = eps[B]!.accept(1, incoming[0]!, (tp) => new ScriptedCrypto('server', tp));
+    conns.get(B)!.push(server);
+    pump(conns, eps, 2, () => {});
+    expect(client.isHandshaking).toBe(false);
+    expect(server.isHandshaking).toBe(false);
+    expect(client.isClosed).toBe(false);
   });
 });

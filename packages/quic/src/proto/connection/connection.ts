@@ -38,6 +38,8 @@ export interface ConnectionOptions {
   readonly remoteCid: Uint8Array;
   /** Server: the DCID of the client's first Initial. */
   readonly originalDcid?: Uint8Array;
+  /** Server after a Retry: the CID the Retry gave the client (its DCID now, and our Initial keys' input). */
+  readonly retrySourceCid?: Uint8Array;
   /** Server: the stateless reset token for `localCid`. */
   readonly statelessResetToken?: Uint8Array;
   /** Creates the TLS session, given our encoded transport parameters. */
@@ -80,7 +82,11 @@ export class Connection {
       activeConnectionIdLimit: config.activeConnectionIdLimit,
       maxDatagramFrameSize: config.maxDatagramFrameSize > 0 ? config.maxDatagramFrameSize : undefined,
       ...(opts.side === 'server'
-        ? { originalDestinationConnectionId: originalDcid, statelessResetToken: opts.statelessResetToken }
+        ? {
+            originalDestinationConnectionId: originalDcid,
+            statelessResetToken: opts.statelessResetToken,
+            retrySourceConnectionId: opts.retrySourceCid,
+          }
         : {}),
       ...opts.transportParameters,
     });
@@ -98,8 +104,9 @@ export class Connection {
       allowServerMigration: opts.allowServerMigration ?? false,
     });
     const s = this.#s;
-    // Both sides derive Initial keys from the client's first DCID.
-    installInitialKeys(s);
+    // Both sides derive Initial keys from the client's current DCID: its first one, or after a Retry
+    // the CID the Retry gave it.
+    installInitialKeys(s, opts.retrySourceCid ?? originalDcid);
     s.idleDeadline = s.idleTimeout > 0 ? opts.now + s.idleTimeout : undefined;
     s.lastSendTime = opts.now;
     s.drainCrypto(opts.now);
@@ -305,8 +312,8 @@ export class Connection {
   }
 }
 
-function installInitialKeys(s: ConnState): void {
-  const keys = initialKeys(s.originalDcid, s.side);
+function installInitialKeys(s: ConnState, dcid: Uint8Array): void {
+  const keys = initialKeys(dcid, s.side);
   s.spaces.initial.localKeys = keys.local;
   s.spaces.initial.remoteKeys = keys.remote;
 }

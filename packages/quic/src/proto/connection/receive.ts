@@ -43,7 +43,7 @@ export function receiveDatagram(s: ConnState, now: number, from: string, data: U
     }
     offset = h.end;
     if (h.type === 'retry') {
-      receiveRetry(s, data.subarray(h.start, h.end), h);
+      receiveRetry(s, now, data.subarray(h.start, h.end), h);
       return;
     }
     try {
@@ -62,7 +62,7 @@ export function receiveDatagram(s: ConnState, now: number, from: string, data: U
  * adopts the server's new CID and token, derives new Initial keys from that CID, and sends its
  * ClientHello again (all Initial data so far counts as lost; packet numbers keep increasing).
  */
-function receiveRetry(s: ConnState, packet: Uint8Array, h: PartialHeader): void {
+function receiveRetry(s: ConnState, now: number, packet: Uint8Array, h: PartialHeader): void {
   if (s.side !== 'client' || s.serverSeen || s.retryToken !== undefined) return;
   if (!equalBytes(h.dcid, s.localCid) || !h.scid || !h.token || h.token.length === 0) return;
   if (equalBytes(h.scid, s.remoteCid) || !verifyRetryIntegrity(s.originalDcid, packet)) return;
@@ -73,10 +73,15 @@ function receiveRetry(s: ConnState, packet: Uint8Array, h: PartialHeader): void 
   const initial = s.spaces.initial;
   initial.localKeys = keys.local;
   initial.remoteKeys = keys.remote;
+  let firstSent: number | undefined;
   for (const p of initial.sent.discardAll()) {
+    firstSent ??= p.timeSent;
     for (const item of p.payload)
       if (item.kind === 'crypto') initial.cryptoSend.onLost(item.offset, item.length);
   }
+  // The Retry took one round trip: a better first RTT estimate than the default 333 ms, so that the
+  // pacer does not hold back the new Initial.
+  if (firstSent !== undefined) s.rtt.resetInitialRtt(Math.max(now - firstSent, 1));
   s.lossTimerDirty = true;
 }
 
