@@ -14,6 +14,8 @@ export const AEAD_TAG_LENGTH = 16;
 export interface AeadKey {
   /** Returns ciphertext || 16-byte tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** Writes ciphertext || tag into `dst` at `at`; returns the number of bytes written. */
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, dst: Uint8Array, at: number): number;
   /** Returns the plaintext, or `undefined` when authentication fails. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | undefined;
 }

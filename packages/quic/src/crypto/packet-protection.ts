@@ -58,17 +58,37 @@ export function sealPacket(
   pn: number,
   payload: Uint8Array,
 ): Uint8Array {
-  const sealed = keys.aead.seal(packetNonce(keys.iv, pn), header, payload);
-  const out = new Uint8Array(header.length + sealed.length);
-  out.set(header, 0);
-  out.set(sealed, header.length);
-  // The sample starts 4 bytes after the start of the packet-number field.
-  const sampleAt = pnOffset + 4;
-  if (sampleAt + 16 > out.length) throw new RangeError('packet too short to sample for header protection');
-  const mask = keys.hp.mask(out.subarray(sampleAt, sampleAt + 16));
-  out[0]! ^= mask[0]! & ((out[0]! & 0x80) !== 0 ? 0x0f : 0x1f);
-  for (let i = 0; i < pnLength; i++) out[pnOffset + i]! ^= mask[1 + i]!;
+  const out = new Uint8Array(header.length + payload.length + AEAD_TAG_LENGTH);
+  sealPacketInto(keys, out, 0, header, pnOffset, pnLength, pn, payload);
   return out;
+}
+
+/**
+ * Like {@link sealPacket}, but writes the protected packet into `dst` at `at` (a datagram being
+ * assembled) instead of allocating; returns the packet's length. `dst` must have room for
+ * `header.length + payload.length + 16` bytes from `at`.
+ */
+export function sealPacketInto(
+  keys: PacketKeys,
+  dst: Uint8Array,
+  at: number,
+  header: Uint8Array,
+  pnOffset: number,
+  pnLength: number,
+  pn: number,
+  payload: Uint8Array,
+): number {
+  const length = header.length + payload.length + AEAD_TAG_LENGTH;
+  if (at + length > dst.length) throw new RangeError('no room for the packet in the datagram buffer');
+  // The sample starts 4 bytes after the start of the packet-number field.
+  if (pnOffset + 4 + 16 > length) throw new RangeError('packet too short to sample for header protection');
+  dst.set(header, at);
+  keys.aead.sealInto(packetNonce(keys.iv, pn), header, payload, dst, at + header.length);
+  const sampleAt = at + pnOffset + 4;
+  const mask = keys.hp.mask(dst.subarray(sampleAt, sampleAt + 16));
+  dst[at]! ^= mask[0]! & ((dst[at]! & 0x80) !== 0 ? 0x0f : 0x1f);
+  for (let i = 0; i < pnLength; i++) dst[at + pnOffset + i]! ^= mask[1 + i]!;
+  return length;
 }
 
 /** A packet after header protection is removed and the payload authenticated. */

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { AeadAlgorithm } from '../../src/crypto/aead.js';
 import { backend as nobleBackend } from '../../src/crypto/backend/noble.js';
 import { backend as nodeBackend } from '../../src/crypto/backend/node.js';
-import { openPacket, packetKeys, packetNonce, sealPacket } from '../../src/crypto/packet-protection.js';
+import {
+  openPacket,
+  packetKeys,
+  packetNonce,
+  sealPacket,
+  sealPacketInto,
+} from '../../src/crypto/packet-protection.js';
 import { Writer } from '../../src/proto/coding.js';
 import { parseHeader, writeLongHeader, writeShortHeader } from '../../src/proto/packet.js';
 
@@ -110,5 +116,39 @@ describe('packet protection round trips and rejects tampering', () => {
   it('backends report their names', () => {
     expect(nodeBackend.name).toBe('node:crypto');
     expect(nobleBackend.name).toBe('@noble/ciphers');
+  });
+});
+
+describe('sealPacketInto', () => {
+  it('writes exactly what sealPacket returns, at the offset, leaving the rest of the buffer alone', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 20, maxLength: 200 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.nat(1000),
+        (payload, at, pn) => {
+          const keys = packetKeys(
+            'aes-128-gcm',
+            new Uint8Array(16).fill(1),
+            new Uint8Array(12).fill(2),
+            new Uint8Array(16).fill(3),
+          );
+          const w = new Writer();
+          const pnOffset = writeShortHeader(w, Uint8Array.of(9, 9, 9, 9), pn, 2, false);
+          const expected = sealPacket(keys, w.finish(), pnOffset, 2, pn, payload);
+          const dst = new Uint8Array(at + expected.length + 10).fill(0xee);
+          const n = sealPacketInto(keys, dst, at, w.finish(), pnOffset, 2, pn, payload);
+          expect(n).toBe(expected.length);
+          expect(hexEncode(dst.subarray(at, at + n))).toBe(hexEncode(expected));
+          expect(dst.subarray(0, at).every((b) => b === 0xee)).toBe(true);
+          expect(dst.subarray(at + n).every((b) => b === 0xee)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const keys = packetKeys('aes-128-gcm', new Uint8Array(16), new Uint8Array(12), new Uint8Array(16));
+    expect(() =>
+      sealPacketInto(keys, new Uint8Array(10), 0, new Uint8Array(5), 1, 1, 0, new Uint8Array(30)),
+    ).toThrow(RangeError);
   });
 });

@@ -11,6 +11,11 @@ export const backend: CryptoBackend = {
       alg === 'chacha20-poly1305' ? chacha20poly1305(k, nonce, aad) : gcm(k, nonce, aad);
     return {
       seal: (nonce, aad, plaintext) => make(nonce, aad).encrypt(plaintext),
+      sealInto(nonce, aad, plaintext, dst, at) {
+        const sealed = make(nonce, aad).encrypt(plaintext);
+        dst.set(sealed, at);
+        return sealed.length;
+      },
       open(nonce, aad, sealed) {
         try {
           return make(nonce, aad).decrypt(sealed);

@@ -22,6 +22,15 @@ export const backend: CryptoBackend = {
         out.set(c.getAuthTag(), body.length);
         return out;
       },
+      sealInto(nonce, aad, plaintext, dst, at) {
+        const c = createCipheriv(name, key, nonce, { authTagLength: AEAD_TAG_LENGTH });
+        c.setAAD(aad, { plaintextLength: plaintext.length });
+        const body = c.update(plaintext);
+        c.final();
+        dst.set(body, at);
+        dst.set(c.getAuthTag(), at + body.length);
+        return body.length + AEAD_TAG_LENGTH;
+      },
       open(nonce, aad, sealed) {
         if (sealed.length < AEAD_TAG_LENGTH) return undefined;
         const d = createDecipheriv(name, key, nonce, { authTagLength: AEAD_TAG_LENGTH });

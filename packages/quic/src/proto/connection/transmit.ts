@@ -2,7 +2,7 @@
  * The transmit path: fills one UDP datagram with coalesced packets (Initial, Handshake, 1-RTT), within
  * the congestion window, the pacer, the anti-amplification limit and the path MTU.
  */
-import { sealPacket } from '../../crypto/packet-protection.js';
+import { sealPacket, sealPacketInto } from '../../crypto/packet-protection.js';
 import { Writer } from '../coding.js';
 import {
   cryptoDataCapacity,
@@ -128,21 +128,29 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
             pnLength: p.pnLength,
             payloadLength: p.payload.len + TAG,
           });
-    const packet = sealPacket(sp.localKeys!, w.view(), pnOffset, p.pnLength, p.pn, p.payload.view());
-    out.set(packet, at);
-    at += packet.length;
+    const packetLength = sealPacketInto(
+      sp.localKeys!,
+      out,
+      at,
+      w.view(),
+      pnOffset,
+      p.pnLength,
+      p.pn,
+      p.payload.view(),
+    );
+    at += packetLength;
     sp.nextPn++;
     if (p.space === 'application') s.oneRtt?.onSent(p.pn);
     const inFlightPacket = p.ackEliciting || p.record.length === 0 || hasInitial;
     sp.sent.onSent({
       pn: p.pn,
       timeSent: now,
-      size: packet.length,
+      size: packetLength,
       ackEliciting: p.ackEliciting,
       inFlight: inFlightPacket,
       payload: p.record,
     });
-    if (inFlightPacket) s.cc.onPacketSent(now, packet.length);
+    if (inFlightPacket) s.cc.onPacketSent(now, packetLength);
     if (p.ackEliciting && sp.probes > 0) sp.probes--;
     if (p.space === 'handshake') sentHandshake = true;
     s.stats.packetsSent++;
