@@ -141,4 +141,19 @@ describe('Endpoint', () => {
     expect(server.isHandshaking).toBe(false);
     expect(client.isClosed).toBe(false);
   });
+
+  it('after a Retry, every Initial the client sends carries the token, even a CONNECTION_CLOSE', () => {
+    const random = seededRandom(6);
+    const server = new Endpoint({ random, requireRetry: true });
+    const client = new Endpoint({ random }).connect(0, B, (tp) => new ScriptedCrypto('client', tp));
+    const retry = server.handleDatagram(0, A, client.pollTransmit(0)!.data);
+    if (retry.kind !== 'transmit') throw new Error('expected a Retry');
+    const token = parseHeader(retry.transmit.data, 0, 8).token!;
+    client.handleDatagram(0, B, retry.transmit.data);
+    client.close(1, 3n);
+    const close = client.pollTransmit(1)!;
+    const h = parseHeader(close.data, 0, 8);
+    expect(h.type).toBe('initial');
+    expect([...h.token!]).toEqual([...token]);
+  });
 });

@@ -191,7 +191,14 @@ export class Connection {
 
   stats(): ConnectionStats {
     const s = this.#s;
-    return { ...s.stats, rtt: s.rtt.smoothed, cwnd: s.cc.window, mtu: s.mtu };
+    return {
+      ...s.stats,
+      bytesSent: s.bytesSent,
+      bytesReceived: s.bytesReceived,
+      rtt: s.rtt.smoothed,
+      cwnd: s.cc.window,
+      mtu: s.mtu,
+    };
   }
 
   /** The smoothed RTT (ms). */

@@ -31,7 +31,6 @@ const PACKET_TYPE: Record<PacketSpace, FramePacketType> = {
 export function receiveDatagram(s: ConnState, now: number, from: string, data: Uint8Array): void {
   if (s.phase === 'drained') return;
   s.bytesReceived += data.length;
-  s.stats.bytesReceived += data.length;
   let offset = 0;
   while (offset < data.length) {
     let h: PartialHeader;

@@ -108,8 +108,6 @@ export class ConnState {
   readonly stats = {
     packetsSent: 0,
     packetsReceived: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
     packetsLost: 0,
     bytesLost: 0,
   };

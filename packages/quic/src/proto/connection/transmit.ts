@@ -46,6 +46,35 @@ function headerSize(s: ConnState, space: PacketSpace, pnLength: number): number 
   return 1 + 4 + 1 + s.remoteCid.length + 1 + s.localCid.length + tokenField + 2 + pnLength;
 }
 
+/**
+ * Writes the header of a packet in `space` (up to and including the packet number) and returns the
+ * packet number's offset. Every packet builder goes through here, so that Initial packets always carry
+ * the Retry token and 1-RTT packets the current key phase.
+ */
+function writePacketHeader(
+  s: ConnState,
+  w: Writer,
+  space: PacketSpace,
+  pn: number,
+  pnLength: 1 | 2 | 3 | 4,
+  payloadLength: number,
+): number {
+  if (space === 'application')
+    return writeShortHeader(w, s.remoteCid, pn, pnLength, s.oneRtt?.phase ?? false);
+  return writeLongHeader(w, {
+    type: space,
+    version: QUIC_V1,
+    dcid: s.remoteCid,
+    scid: s.localCid,
+    token: s.retryToken ?? NO_TOKEN,
+    pn,
+    pnLength,
+    payloadLength,
+  });
+}
+
+const NO_TOKEN = new Uint8Array(0);
+
 /** Builds the next datagram, or returns `undefined` when nothing may or needs to be sent now. */
 export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   if (s.phase === 'draining' || s.phase === 'drained') return undefined;
@@ -115,19 +144,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   for (const p of planned) {
     const sp = s.spaces[p.space];
     const w = s.scratch.header.reset();
-    const pnOffset =
-      p.space === 'application'
-        ? writeShortHeader(w, s.remoteCid, p.pn, p.pnLength, s.oneRtt?.phase ?? false)
-        : writeLongHeader(w, {
-            type: p.space,
-            version: QUIC_V1,
-            dcid: s.remoteCid,
-            scid: s.localCid,
-            token: s.retryToken ?? new Uint8Array(0),
-            pn: p.pn,
-            pnLength: p.pnLength,
-            payloadLength: p.payload.len + TAG,
-          });
+    const pnOffset = writePacketHeader(s, w, p.space, p.pn, p.pnLength, p.payload.len + TAG);
     const packetLength = sealPacketInto(
       sp.localKeys!,
       out,
@@ -156,7 +173,6 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
     s.stats.packetsSent++;
   }
   s.bytesSent += out.length;
-  s.stats.bytesSent += out.length;
   s.pacer.onTransmit(out.length);
   if (planned.some((p) => p.ackEliciting)) {
     s.lastSendTime = now;
@@ -303,7 +319,8 @@ function ackFrame(s: ConnState, space: PacketSpace, now: number): Frame | undefi
   return {
     type: 'ack',
     ackDelay: Math.floor(delayUs / 2 ** s.config.ackDelayExponent),
-    ranges: sp.received.clone(),
+    // Encoded at once, before anything can change the set: no copy needed.
+    ranges: sp.received,
   };
 }
 
@@ -318,7 +335,7 @@ function buildMtuProbe(s: ConnState, now: number, size: number): Transmit | unde
   const room = size - headerSize(s, 'application', pnLength) - TAG;
   while (payload.len < room) payload.u8(0);
   const h = s.scratch.header.reset();
-  const pnOffset = writeShortHeader(h, s.remoteCid, pn, pnLength, s.oneRtt?.phase ?? false);
+  const pnOffset = writePacketHeader(s, h, 'application', pn, pnLength, payload.len + TAG);
   const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view());
   sp.nextPn++;
   s.oneRtt?.onSent(pn);
@@ -332,7 +349,6 @@ function buildMtuProbe(s: ConnState, now: number, size: number): Transmit | unde
   });
   s.mtuProbe.inFlight = true;
   s.bytesSent += packet.length;
-  s.stats.bytesSent += packet.length;
   s.stats.packetsSent++;
   s.lossTimerDirty = true;
   return { destination: s.remote, data: packet };
@@ -359,19 +375,7 @@ function buildClose(s: ConnState): Transmit | undefined {
     const pnLength = packetNumberLength(sp.nextPn, sp.sent.largestAcked);
     while (pnLength + w.len < 4) w.u8(0);
     const h = new Writer(64);
-    const pnOffset =
-      space === 'application'
-        ? writeShortHeader(h, s.remoteCid, sp.nextPn, pnLength, s.oneRtt?.phase ?? false)
-        : writeLongHeader(h, {
-            type: space,
-            version: QUIC_V1,
-            dcid: s.remoteCid,
-            scid: s.localCid,
-            token: new Uint8Array(0),
-            pn: sp.nextPn,
-            pnLength,
-            payloadLength: w.len + TAG,
-          });
+    const pnOffset = writePacketHeader(s, h, space, sp.nextPn, pnLength, w.len + TAG);
     parts.push(sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, sp.nextPn, w.view()));
     sp.nextPn++;
   }
