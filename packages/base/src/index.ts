@@ -23,6 +23,7 @@ export {
   z32Decode,
   z32Encode,
 } from './encoding/base32.js';
+export { equalBytes } from './encoding/bytes.js';
 export { hexDecode, hexEncode } from './encoding/hex.js';
 export {
   AddrParseError,

@@ -72,3 +72,13 @@ describe('text encodings', () => {
     expect(() => hexDecode('AB')).toThrow(expect.objectContaining({ code: 'InvalidCharacter' }));
   });
 });
+
+describe('equalBytes', () => {
+  it('compares content and length', async () => {
+    const { equalBytes } = await import('../src/index.js');
+    expect(equalBytes(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 3))).toBe(true);
+    expect(equalBytes(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 4))).toBe(false);
+    expect(equalBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 2, 3))).toBe(false);
+    expect(equalBytes(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@
  * client's first Initial into an {@link Incoming} the application may accept, and answers datagrams of
  * unknown versions with Version Negotiation (RFC 9000 §5.2, §6).
  */
+import { hexEncode } from '@iroh-ts/base';
 import { retryIntegrityTag } from '../crypto/retry.js';
 import type { CryptoSession } from '../crypto/session.js';
 import { CodecError, Writer } from './coding.js';
@@ -51,12 +52,6 @@ export type DatagramOutcome =
   | { readonly kind: 'dropped'; readonly reason: string }
   | { readonly kind: 'transmit'; readonly transmit: Transmit };
 
-const hex = (b: Uint8Array) => {
-  let s = '';
-  for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);
-  return s;
-};
-
 /** Connection routing and creation for one local socket. */
 export class Endpoint {
   readonly config: EndpointConfig;
@@ -97,7 +92,7 @@ export class Endpoint {
       allowServerMigration: options.allowServerMigration,
       transportParameters: options.transportParameters,
     });
-    this.byCid.set(hex(localCid), conn);
+    this.byCid.set(hexEncode(localCid), conn);
     return conn;
   }
 
@@ -110,7 +105,7 @@ export class Endpoint {
       if (e instanceof CodecError) return { kind: 'dropped', reason: `malformed header: ${e.message}` };
       throw e;
     }
-    const known = this.byCid.get(hex(h.dcid));
+    const known = this.byCid.get(hexEncode(h.dcid));
     if (known) {
       known.handleDatagram(now, from, data);
       return { kind: 'connection', connection: known };
@@ -144,7 +139,7 @@ export class Endpoint {
       originalDcid = valid.originalDcid;
       retrySourceCid = h.dcid;
     }
-    const key = `${from}/${hex(h.dcid)}`;
+    const key = `${from}/${hexEncode(h.dcid)}`;
     const existing = this.pending.get(key);
     if (existing) {
       existing.datagrams.push(data.slice());
@@ -172,7 +167,7 @@ export class Endpoint {
     createCrypto: (tp: Uint8Array) => CryptoSession,
     options: Partial<Pick<ConnectionOptions, 'transportParameters' | 'config'>> = {},
   ): Connection {
-    this.pending.delete(`${incoming.remote}/${hex(incoming.retrySourceCid ?? incoming.originalDcid)}`);
+    this.pending.delete(`${incoming.remote}/${hexEncode(incoming.retrySourceCid ?? incoming.originalDcid)}`);
     // After a Retry the client already addresses us by the CID the Retry chose: keep it.
     const localCid = incoming.retrySourceCid ?? this.newCid();
     const conn = new Connection({
@@ -189,16 +184,16 @@ export class Endpoint {
       config: { ...this.config.transport, ...options.config },
       transportParameters: options.transportParameters,
     });
-    this.byCid.set(hex(localCid), conn);
+    this.byCid.set(hexEncode(localCid), conn);
     // Without a Retry, the client keeps using its first DCID until it hears from us.
-    if (!incoming.retrySourceCid) this.byCid.set(hex(incoming.originalDcid), conn);
+    if (!incoming.retrySourceCid) this.byCid.set(hexEncode(incoming.originalDcid), conn);
     for (const d of incoming.datagrams) conn.handleDatagram(now, incoming.remote, d);
     return conn;
   }
 
   /** Drops an incoming connection without answering. */
   ignore(incoming: Incoming): void {
-    this.pending.delete(`${incoming.remote}/${hex(incoming.retrySourceCid ?? incoming.originalDcid)}`);
+    this.pending.delete(`${incoming.remote}/${hexEncode(incoming.retrySourceCid ?? incoming.originalDcid)}`);
   }
 
   /** A Retry for a client's first Initial: a new CID for it to use, and a token bound to its address. */
@@ -226,7 +221,7 @@ export class Endpoint {
   private newCid(): Uint8Array {
     for (;;) {
       const cid = this.config.random(this.cidLength);
-      if (!this.byCid.has(hex(cid))) return cid;
+      if (!this.byCid.has(hexEncode(cid))) return cid;
     }
   }
 }

@@ -4,6 +4,7 @@
  * Finished computation and checking, and the exporter. Sans-IO: nothing here reads a clock or the
  * network; randomness comes from `TlsConfig.random`.
  */
+import { equalBytes } from '@iroh-ts/base';
 import { tlsBackend } from '#tls-backend';
 import type {
   CipherSuite,
@@ -25,7 +26,6 @@ import { finishedVerifyData, type HashAlg, type KeySchedule, tlsExporter } from 
 import {
   decodeHandshakeBody,
   encodeHandshake,
-  equalBytes,
   type Finished,
   HandshakeFramer,
   type HandshakeMessage,

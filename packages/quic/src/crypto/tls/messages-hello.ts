@@ -4,6 +4,7 @@
  * Decoders take a message body (after the 4-byte handshake header) and return values whose byte
  * fields are views of that body.
  */
+import { equalBytes } from '@iroh-ts/base';
 import { Reader, Writer } from '../../proto/coding.js';
 import { asDecodeError, decodeError, illegalParameter, TlsAlert } from './alerts.js';
 import { ExtensionType, HandshakeType, HELLO_RETRY_REQUEST_RANDOM, ProtocolVersion } from './constants.js';
@@ -262,12 +263,4 @@ export function checkClientHelloTls13(ch: ClientHello, options: { quic?: boolean
     }
     if (!has('alpn')) throw new TlsAlert('no_application_protocol', 'QUIC ClientHello without ALPN');
   }
-}
-
-/** Constant-time byte-array equality (for binders, Finished and random markers). */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }

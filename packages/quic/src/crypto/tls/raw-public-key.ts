@@ -4,7 +4,7 @@
  * alerts iroh's rustls verifiers produce: a key other than the dialled one, or extra certificates,
  * is `unknown_ca` (webpki's UnknownIssuer); entries that are not an Ed25519 key are `bad_certificate`.
  */
-import { PublicKey } from '@iroh-ts/base';
+import { equalBytes, hexEncode, PublicKey } from '@iroh-ts/base';
 import { illegalParameter, TlsAlert } from './alerts.js';
 import { CertificateType } from './constants.js';
 import { type Extension, findExtension } from './extensions.js';
@@ -80,8 +80,8 @@ export function rawPublicKeyFromCertificate(
   const data = cert.entries[0]!.data;
   const raw = ed25519KeyFromSpki(data);
   if (expected !== undefined) {
-    if (raw === undefined || !equal(raw, expected.bytesView)) {
-      const got = raw === undefined ? 'no Ed25519 key' : `key ${hex(raw).slice(0, 10)}…`;
+    if (raw === undefined || !equalBytes(raw, expected.bytesView)) {
+      const got = raw === undefined ? 'no Ed25519 key' : `key ${hexEncode(raw).slice(0, 10)}…`;
       throw new TlsAlert(
         'unknown_ca',
         `the ${who} presented ${got}, not the expected key ${expected.fmtShort()}…`,
@@ -99,16 +99,4 @@ export function rawPublicKeyFromCertificate(
       cause,
     });
   }
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }

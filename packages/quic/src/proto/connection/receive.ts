@@ -3,6 +3,7 @@
  * and applies each frame to the connection.
  */
 
+import { equalBytes } from '@iroh-ts/base';
 import { initialKeys } from '../../crypto/initial.js';
 import { openPacket } from '../../crypto/packet-protection.js';
 import { verifyRetryIntegrity } from '../../crypto/retry.js';
@@ -315,8 +316,4 @@ export function onLost(s: ConnState, space: PacketSpace, item: SentItem): void {
     default:
       return;
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -4,6 +4,7 @@
  * parameters, ACK processing and loss recovery, and closing.
  */
 
+import { equalBytes } from '@iroh-ts/base';
 import { packetKeys } from '../../crypto/packet-protection.js';
 import type { CryptoSession, EncryptionLevel, SecretsEvent } from '../../crypto/session.js';
 import { quicKeys } from '../../crypto/tls/key-schedule.js';
@@ -255,8 +256,7 @@ export class ConnState {
   private applyPeerParams(bytes: Uint8Array): void {
     const tp = decodeTransportParameters(bytes, this.side === 'client' ? 'server' : 'client');
     // Authenticate the connection IDs (RFC 9000 §7.3).
-    const eq = (a: Uint8Array | undefined, b: Uint8Array) =>
-      a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+    const eq = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && equalBytes(a, b);
     if (!eq(tp.initialSourceConnectionId, this.remoteCid)) {
       throw TransportError.transportParameter('initial_source_connection_id does not match');
     }
