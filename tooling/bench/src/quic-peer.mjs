@@ -7,6 +7,7 @@ import { irohServerCrypto, QuicEndpoint } from '@iroh-ts/quic';
 import * as iroh from '@number0/iroh';
 
 const ALPN = 'iroh-ts/bench/1';
+process.on('SIGINT', () => process.exit(0));
 const kind = process.argv[2];
 const u32 = (n) => {
   const b = new Uint8Array(4);

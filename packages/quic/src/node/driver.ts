@@ -9,6 +9,16 @@ import { ConnectionError } from './errors.js';
 import type { UdpTransport } from './udp.js';
 import { WaitQueue } from './waiters.js';
 
+/** Runs `fn` after the current I/O callbacks (setImmediate in Node, a zero timeout elsewhere). */
+const defer: (fn: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (fn) => {
+        setImmediate(fn);
+      }
+    : (fn) => {
+        setTimeout(fn, 0);
+      };
+
 /** Milliseconds from a monotonic clock. */
 export const clock = (): number => performance.now();
 
@@ -34,6 +44,7 @@ export class ConnectionDriver {
   readonly closedPromise: Promise<CloseReason>;
   closeReason: CloseReason | undefined;
   private driving = false;
+  private scheduled = false;
   private again = false;
 
   constructor(conn: Connection, transport: UdpTransport, onDrained: () => void) {
@@ -92,8 +103,24 @@ export class ConnectionDriver {
   /** A datagram for this connection arrived. */
   receive(from: string, data: Uint8Array): void {
     this.conn.handleDatagram(clock(), from, data);
-    this.drive();
+    this.schedule();
   }
+
+  /**
+   * Drives the connection once the current burst of I/O callbacks is over: datagrams that arrived
+   * together, and reads and writes made in between, are answered by one flush (one ACK, one window
+   * update, one timer) instead of one each. The flush runs in the same event-loop turn.
+   */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    defer(this.runScheduled);
+  }
+
+  private readonly runScheduled = (): void => {
+    this.scheduled = false;
+    this.drive();
+  };
 
   /** Flushes transmits, dispatches events and re-arms the timer. Re-entrant calls are folded. */
   drive(): void {

@@ -97,7 +97,7 @@ export class QuicEndpoint {
     const out = this.core.handleDatagram(clock(), from, data);
     switch (out.kind) {
       case 'connection':
-        this.drivers.get(out.connection)?.drive();
+        this.drivers.get(out.connection)?.schedule();
         return;
       case 'incoming':
         this.incoming.push(out.incoming);

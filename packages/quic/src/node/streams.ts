@@ -17,7 +17,7 @@ export class SendStream {
       this.d.checkOpen();
       const n = this.d.conn.write(this.id, data);
       if (n > 0) {
-        this.d.drive();
+        this.d.schedule();
         return n;
       }
       await this.d.writable(this.id).wait();
@@ -77,7 +77,7 @@ export class RecvStream {
     for (;;) {
       const r = this.d.conn.read(this.id, sizeLimit);
       if (r.kind === 'data') {
-        this.d.drive();
+        this.d.schedule();
         return r.data;
       }
       if (r.kind === 'fin') return null;
