@@ -229,6 +229,19 @@ describe('secureRandom', () => {
     }
     expect(secureRandom(0)).toHaveLength(0);
     expect(secureRandom(10_000)).toHaveLength(10_000);
+    // Above getRandomValues' 65,536-byte limit, every part is filled.
+    const big = secureRandom(200_000);
+    expect(big).toHaveLength(200_000);
+    for (const at of [0, 65_536, 131_072, 199_000])
+      expect(big.subarray(at, at + 1000).some((x) => x !== 0)).toBe(true);
+    // Sizes around the pooled limit and across pool refills.
+    for (let i = 0; i < 100; i++) {
+      for (const n of [1, 255, 256, 257]) {
+        const b = secureRandom(n);
+        expect(b).toHaveLength(n);
+        if (n >= 255) expect(b.some((x) => x !== 0)).toBe(true);
+      }
+    }
     // Output is a copy: changing it does not affect later values.
     const a = secureRandom(8);
     a.fill(0);

@@ -7,9 +7,32 @@ import { describeLength, Signature } from './signature.js';
 /** A source of cryptographically secure random bytes; injectable for deterministic tests. */
 export type RandomSource = (length: number) => Uint8Array;
 
+// Small requests are served from a pool filled by one CSPRNG call: a QUIC handshake asks for dozens
+// of few-byte values (connection IDs, GREASE, shuffles), and each platform call costs microseconds.
+// Every pooled byte is handed out once, then the pool is zeroed as it is consumed.
+const POOL_SIZE = 4096;
+const POOLED_MAX = 256;
+const pool = new Uint8Array(POOL_SIZE);
+let poolAt = POOL_SIZE;
+
 /** Random bytes from the platform's CSPRNG (`crypto.getRandomValues`, in Node and browsers). */
-export const secureRandom: RandomSource = (length) =>
-  globalThis.crypto.getRandomValues(new Uint8Array(length));
+export const secureRandom: RandomSource = (length) => {
+  if (length > POOLED_MAX) {
+    const out = new Uint8Array(length);
+    // getRandomValues fills at most 65,536 bytes per call.
+    for (let at = 0; at < length; at += 65536)
+      globalThis.crypto.getRandomValues(out.subarray(at, Math.min(length, at + 65536)));
+    return out;
+  }
+  if (poolAt + length > POOL_SIZE) {
+    globalThis.crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  const out = pool.slice(poolAt, poolAt + length);
+  pool.fill(0, poolAt, poolAt + length);
+  poolAt += length;
+  return out;
+};
 
 /**
  * An Ed25519 secret key: the 32-byte seed of an endpoint's identity.
