@@ -2,8 +2,13 @@
  * Initial packet protection (RFC 9001 §5.2): keys derived from the client's first Destination
  * Connection ID with the QUIC v1 salt, always AES-128-GCM with SHA-256.
  */
+
+import { tlsBackend } from '#tls-backend';
 import { type PacketKeys, packetKeys } from './packet-protection.js';
-import { hkdfExpandLabel, hkdfExtract, quicKeys, SHA256 } from './tls/key-schedule.js';
+import { hkdfExpandLabel, hkdfExtract, quicKeys } from './tls/key-schedule.js';
+
+// The platform's SHA-256 (node:crypto on Node, @noble/hashes elsewhere).
+const SHA256 = tlsBackend.hash('sha256');
 
 /** The QUIC v1 initial salt. */
 export const INITIAL_SALT_V1 = Uint8Array.from([

@@ -240,6 +240,26 @@ describe('address changes (NAT rebinding)', () => {
 });
 
 describe('path MTU discovery', () => {
+  it('sends the probe after what else is ready in the same flush, never ahead of it', () => {
+    const { pair, client, server } = makePair({ link: { mtu: 1500 } });
+    // Datagram sizes per flush: per side and instant.
+    const flushes = new Map<string, number[]>();
+    for (const c of [client, server]) {
+      const poll = c.pollTransmit.bind(c);
+      c.pollTransmit = (now) => {
+        const t = poll(now);
+        const key = `${c.side}@${now}`;
+        if (t) flushes.set(key, [...(flushes.get(key) ?? []), t.data.length]);
+        return t;
+      };
+    }
+    pair.runUntil(() => client.stats().mtu === 1452 && server.stats().mtu === 1452, { deadline: 5_000 });
+    const withProbe = [...flushes.values()].filter((sizes) => sizes.includes(1452));
+    expect(withProbe.length).toBeGreaterThanOrEqual(2); // one probe per side
+    for (const sizes of withProbe) expect(sizes.indexOf(1452)).toBe(sizes.length - 1);
+    expect(withProbe.some((sizes) => sizes.length > 1)).toBe(true);
+  });
+
   it('raises the MTU to 1452 when the path carries it, and uses it', () => {
     const { pair, client, server } = makePair({ link: { mtu: 1500 } });
     pair.runUntil(() => client.stats().mtu === 1452 && server.stats().mtu === 1452, { deadline: 5_000 });

@@ -10,11 +10,13 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
+  generateKeyPairSync,
   type Hash,
   type KeyObject,
   sign,
   verify,
 } from 'node:crypto';
+import { secureRandom } from '@iroh-ts/base';
 import type { EphemeralKeyPair, Pkcs8Signer, RandomBytes, TlsBackend } from '../tls/backend.js';
 import type { HashAlg, HashState } from '../tls/key-schedule.js';
 import { x509Verifier } from './tls-node-x509.js';
@@ -70,7 +72,10 @@ function importX25519Private(d: Uint8Array): KeyObject {
 }
 
 function x25519Pair(random: RandomBytes): EphemeralKeyPair {
-  const privateKey = importX25519Private(random(32));
+  // With the platform CSPRNG as the source, let OpenSSL make the key: half the cost of importing one
+  // (the import derives the public key again). Injected sources (deterministic tests) are imported.
+  const privateKey =
+    random === secureRandom ? generateKeyPairSync('x25519').privateKey : importX25519Private(random(32));
   const x = createPublicKey(privateKey).export({ format: 'jwk' }).x;
   if (typeof x !== 'string') throw new Error('node:crypto did not export an X25519 public key');
   return {

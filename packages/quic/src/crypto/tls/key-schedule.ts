@@ -91,6 +91,17 @@ export const Label = {
 const LABEL_PREFIX = 'tls13 ';
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+const PREFIX_BYTES = encoder.encode(LABEL_PREFIX);
+// Labels are a handful of constants; encoding them once saves an encoder call per derivation.
+const encodedLabels = new Map<string, Uint8Array>();
+function labelCache(label: string): Uint8Array {
+  let bytes = encodedLabels.get(label);
+  if (!bytes) {
+    bytes = encoder.encode(label);
+    if (encodedLabels.size < 64) encodedLabels.set(label, bytes);
+  }
+  return bytes;
+}
 
 /** HKDF-Extract(salt, IKM) (RFC 5869 §2.2); an empty salt means Hash.length zero bytes. */
 export function hkdfExtract(alg: HashAlg, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
@@ -128,7 +139,7 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const labelBytes = typeof label === 'string' ? encoder.encode(label) : label;
+  const labelBytes = typeof label === 'string' ? labelCache(label) : label;
   const fullLength = LABEL_PREFIX.length + labelBytes.length;
   if (fullLength > 255) throw new RangeError(`HKDF label of ${fullLength} bytes`);
   if (context.length > 255) throw new RangeError(`HKDF context of ${context.length} bytes`);
@@ -137,7 +148,7 @@ export function hkdfExpandLabel(
   info[0] = length >>> 8;
   info[1] = length & 0xff;
   info[2] = fullLength;
-  info.set(encoder.encode(LABEL_PREFIX), 3);
+  info.set(PREFIX_BYTES, 3);
   info.set(labelBytes, 3 + LABEL_PREFIX.length);
   info[3 + fullLength] = context.length;
   info.set(context, 4 + fullLength);

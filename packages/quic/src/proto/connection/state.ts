@@ -70,6 +70,8 @@ export class ConnState {
   idleTimeout: number;
   idleDeadline: number | undefined;
   lastSendTime = 0;
+  /** When the last datagram with regular packets was built (orders the MTU probe after them). */
+  lastBuildAt = Number.NEGATIVE_INFINITY;
   readonly rtt: RttEstimator;
   readonly cc: CongestionController;
   readonly pacer: Pacer;

@@ -75,26 +75,31 @@ function writePacketHeader(
 
 const NO_TOKEN = new Uint8Array(0);
 
-/** Builds the next datagram, or returns `undefined` when nothing may or needs to be sent now. */
-export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
-  if (s.phase === 'draining' || s.phase === 'drained') return undefined;
-  if (s.phase === 'closing') return s.closeSendPending ? buildClose(s) : undefined;
-  const probe = mtuProbeSize(s);
-  if (probe !== undefined) return buildMtuProbe(s, now, probe);
-
-  let budget = s.mtu;
-  if (!s.addressValidated) budget = Math.min(budget, 3 * s.bytesReceived - s.bytesSent);
-  if (budget < 48) return undefined;
+/** True when the congestion window or the pacer holds back new ack-eliciting packets now. */
+function isCongested(s: ConnState, now: number): boolean {
   const inFlight =
     s.spaces.initial.sent.bytesInFlight +
     s.spaces.handshake.sent.bytesInFlight +
     s.spaces.application.sent.bytesInFlight;
-  const probing = s.spaces.initial.probes + s.spaces.handshake.probes + s.spaces.application.probes > 0;
-  let congested = !probing && inFlight >= s.cc.window;
-  if (!congested && !probing) {
-    const next = s.pacer.nextSendTime(now, s.mtu, s.cc.window, s.rtt.smoothed, s.mtu);
-    if (next > now) congested = true;
+  if (inFlight >= s.cc.window) return true;
+  return s.pacer.nextSendTime(now, s.mtu, s.cc.window, s.rtt.smoothed, s.mtu) > now;
+}
+
+/** Builds the next datagram, or returns `undefined` when nothing may or needs to be sent now. */
+export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
+  if (s.phase === 'draining' || s.phase === 'drained') return undefined;
+  if (s.phase === 'closing') return s.closeSendPending ? buildClose(s) : undefined;
+  // The path MTU probe never goes first in a flush: what is ready now (an answer, an ACK) leaves
+  // ahead of it; the probe follows in the same flush, or goes alone when nothing else is ready.
+  if (s.lastBuildAt === now) {
+    const probe = mtuProbeSize(s);
+    if (probe !== undefined && !isCongested(s, now)) return buildMtuProbe(s, now, probe);
   }
+  let budget = s.mtu;
+  if (!s.addressValidated) budget = Math.min(budget, 3 * s.bytesReceived - s.bytesSent);
+  if (budget < 48) return undefined;
+  const probing = s.spaces.initial.probes + s.spaces.handshake.probes + s.spaces.application.probes > 0;
+  const congested = !probing && isCongested(s, now);
 
   const planned: Planned[] = [];
   let used = 0;
@@ -125,7 +130,11 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
     planned.push(p);
     used += hdr + p.payload.len + TAG;
   }
-  if (planned.length === 0) return undefined;
+  if (planned.length === 0) {
+    const probe = congested ? undefined : mtuProbeSize(s);
+    return probe === undefined ? undefined : buildMtuProbe(s, now, probe);
+  }
+  s.lastBuildAt = now;
 
   // Datagrams carrying Initial packets are padded to 1200 bytes (client always, server when ack-eliciting).
   const hasInitial = planned.some((p) => p.space === 'initial' && (s.side === 'client' || p.ackEliciting));
