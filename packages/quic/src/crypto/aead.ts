@@ -16,7 +16,10 @@ export interface AeadKey {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** Writes ciphertext || tag into `dst` at `at`; returns the number of bytes written. */
   sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, dst: Uint8Array, at: number): number;
-  /** Returns the plaintext, or `undefined` when authentication fails. */
+  /**
+   * Returns the plaintext in a new buffer that the caller owns (received stream data keeps views
+   * into it), or `undefined` when authentication fails.
+   */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | undefined;
 }
 

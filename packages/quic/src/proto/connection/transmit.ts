@@ -2,6 +2,7 @@
  * The transmit path: fills one UDP datagram with coalesced packets (Initial, Handshake, 1-RTT), within
  * the congestion window, the pacer, the anti-amplification limit and the path MTU.
  */
+
 import { sealPacket, sealPacketInto } from '../../crypto/packet-protection.js';
 import { Writer } from '../coding.js';
 import {
@@ -15,6 +16,7 @@ import {
 } from '../frame.js';
 import { packetNumberLength, QUIC_V1, writeLongHeader, writeShortHeader } from '../packet.js';
 import type { PacketSpace } from '../recovery/index.js';
+import { datagramBuffer } from './datagram-slab.js';
 import { mtuProbeSize } from './mtu.js';
 import type { SentItem, SentRecord } from './sent-record.js';
 import type { ConnState } from './state.js';
@@ -147,7 +149,9 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   // Header protection samples 16 bytes starting 4 bytes after the packet number.
   for (const p of planned) while (p.pnLength + p.payload.len < 4) p.payload.u8(0);
 
-  const out = new Uint8Array(planned.reduce((n, p) => n + p.headerSize + p.payload.len + TAG, 0));
+  let total = 0;
+  for (const p of planned) total += p.headerSize + p.payload.len + TAG;
+  const out = datagramBuffer(total);
   let at = 0;
   let sentHandshake = false;
   for (const p of planned) {

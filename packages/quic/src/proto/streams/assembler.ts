@@ -39,9 +39,11 @@ export class Assembler {
 
   /**
    * Adds `data` found at stream `offset`. Bytes already read or already buffered are dropped; only the
-   * parts that fill gaps are kept, as copies, so callers may pass views into packet buffers they reuse.
+   * parts that fill gaps are kept: as copies, so callers may pass views into packet buffers they
+   * reuse, unless `owned` says the caller hands `data` over and will never write to it again (a
+   * freshly decrypted packet), which saves a copy per packet.
    */
-  insert(offset: number, data: Uint8Array): void {
+  insert(offset: number, data: Uint8Array, owned = false): void {
     let start = offset;
     let bytes = data;
     if (start < this.read) {
@@ -59,11 +61,11 @@ export class Assembler {
     while (cursor < end) {
       const next = this.chunks[i];
       if (!next || next.offset >= end) {
-        pieces.push({ offset: cursor, data: bytes.slice(cursor - start, end - start) });
+        pieces.push({ offset: cursor, data: take(bytes, cursor - start, end - start, owned) });
         break;
       }
       if (next.offset > cursor)
-        pieces.push({ offset: cursor, data: bytes.slice(cursor - start, next.offset - start) });
+        pieces.push({ offset: cursor, data: take(bytes, cursor - start, next.offset - start, owned) });
       cursor = Math.max(cursor, next.offset + next.data.length);
       i++;
     }
@@ -110,4 +112,8 @@ export class Assembler {
     this.buffered = 0;
     this.read = Math.max(this.read, offset);
   }
+}
+
+function take(bytes: Uint8Array, from: number, to: number, owned: boolean): Uint8Array {
+  return owned ? bytes.subarray(from, to) : bytes.slice(from, to);
 }

@@ -309,7 +309,8 @@ export class Streams {
       this.release(recv, recv.flow.received);
       return;
     }
-    recv.assembler.insert(f.offset, f.data);
+    // Frame data is a view into a freshly decrypted packet that nobody writes to again.
+    recv.assembler.insert(f.offset, f.data, true);
     if (recv.finalSize !== undefined && recv.assembler.receivedEnd >= recv.finalSize)
       recv.state = 'data-recvd';
     if (!wasReadable && recv.readable) this.events.push({ type: 'readable', id: f.streamId });
