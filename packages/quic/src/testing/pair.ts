@@ -29,6 +29,54 @@ interface InFlight {
   readonly data: Uint8Array;
 }
 
+/** Datagrams in flight, as a binary min-heap by (arrival time, send order). */
+class DeliveryQueue {
+  private readonly heap: InFlight[] = [];
+
+  private static before(x: InFlight, y: InFlight): boolean {
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  }
+
+  push(d: InFlight): void {
+    const h = this.heap;
+    h.push(d);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!DeliveryQueue.before(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  peek(): InFlight | undefined {
+    return this.heap[0];
+  }
+
+  /** Removes and returns the earliest datagram if it arrives at or before `now`. */
+  popDue(now: number): InFlight | undefined {
+    const h = this.heap;
+    const top = h[0];
+    if (!top || top.at > now) return undefined;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && DeliveryQueue.before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && DeliveryQueue.before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
 /** A small deterministic PRNG (mulberry32). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -54,7 +102,7 @@ export class Pair {
   /** Each side's current address; a datagram reaches a side only when sent to its current address. */
   readonly addrs: [string, string];
   links: [LinkConfig, LinkConfig];
-  private readonly queue: InFlight[] = [];
+  private readonly queue = new DeliveryQueue();
   private seq = 0;
   private readonly rand: () => number;
   /** Datagrams delivered / dropped, per direction (0: a→b, 1: b→a). */
@@ -92,19 +140,17 @@ export class Pair {
         }
       }
     }
-    this.queue.sort((x, y) => x.at - y.at || x.seq - y.seq);
   }
 
   /** Advances to the next event (a delivery or a timer) and processes it. Returns false when idle. */
   step(limit = Number.POSITIVE_INFINITY): boolean {
     this.flush();
     const timers = this.conns.map((c) => c.pollTimeout(this.now));
-    let next = this.queue[0]?.at ?? Number.POSITIVE_INFINITY;
+    let next = this.queue.peek()?.at ?? Number.POSITIVE_INFINITY;
     for (const t of timers) if (t !== undefined && t < next) next = t;
     if (next === Number.POSITIVE_INFINITY || next > limit) return false;
     this.now = Math.max(this.now, next);
-    while (this.queue.length > 0 && this.queue[0]!.at <= this.now) {
-      const d = this.queue.shift()!;
+    for (let d = this.queue.popDue(this.now); d; d = this.queue.popDue(this.now)) {
       this.delivered[(1 - d.to) as 0 | 1]++;
       this.conns[d.to].handleDatagram(this.now, d.from, d.data);
     }
