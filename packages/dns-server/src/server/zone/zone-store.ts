@@ -1,0 +1,102 @@
+/**
+ * The store as the servers see it (iroh `ZoneStore`): packets go to a {@link PacketStore}; DNS queries are
+ * answered from a cache of parsed zones, filled from the store on a miss and invalidated whenever a
+ * packet changes (through this object, or through the store's change notifications).
+ */
+import type { SignedPacket } from '../../pkarr/signed-packet.js';
+import type { DnsServerMetrics } from '../metrics.js';
+import type { PacketStore, UpsertResult } from '../store/store.js';
+import { CachedZone } from './cached-zone.js';
+import { DEFAULT_ZONE_CACHE_CAPACITY, ZoneCache } from './zone-cache.js';
+
+/** Options of {@link ZoneStore}. */
+export interface ZoneStoreOptions {
+  /** Zones kept parsed in memory. @defaultValue 1,048,576 */
+  readonly cacheCapacity?: number;
+  /** Metrics to update. */
+  readonly metrics?: DnsServerMetrics;
+}
+
+/** Packet storage plus a parsed-zone cache. */
+export class ZoneStore {
+  /** The underlying packet store. */
+  readonly store: PacketStore;
+  readonly #cache: ZoneCache;
+  readonly #metrics: DnsServerMetrics | undefined;
+  readonly #unsubscribe: (() => void) | undefined;
+  /** Bumped on every invalidation, so a zone read before an update is not cached after it. */
+  #epoch = 0;
+
+  constructor(store: PacketStore, options: ZoneStoreOptions = {}) {
+    this.store = store;
+    this.#cache = new ZoneCache(options.cacheCapacity ?? DEFAULT_ZONE_CACHE_CAPACITY);
+    this.#metrics = options.metrics;
+    this.#unsubscribe = store.subscribe?.((key) => this.invalidate(key));
+  }
+
+  /** Drops the cached zone of `key`. */
+  invalidate(key: string): void {
+    this.#epoch++;
+    this.#cache.delete(key);
+    this.#metrics?.cacheZones.set(this.#cache.size);
+  }
+
+  /**
+   * Stores `packet` if it is more recent than the stored one, and invalidates its cached zone if so.
+   * Resolves to what the store did.
+   */
+  async insert(packet: SignedPacket): Promise<UpsertResult> {
+    const result = await this.store.upsert(packet);
+    const m = this.#metrics;
+    if (result === 'unchanged') {
+      m?.pkarrPublishNoop.inc();
+    } else {
+      this.invalidate(packet.z32);
+      m?.pkarrPublishUpdate.inc();
+      if (result === 'inserted') m?.storePacketsInserted.inc();
+      else m?.storePacketsUpdated.inc();
+    }
+    return result;
+  }
+
+  /** The stored packet of `key` (z-base-32). */
+  getPacket(key: string): Promise<SignedPacket | undefined> {
+    return this.store.get(key);
+  }
+
+  /** The cached zone of `key` if it is in the cache (no store access). */
+  cachedZone(key: string): CachedZone | undefined {
+    const zone = this.#cache.get(key);
+    if (zone) this.#metrics?.cacheHits.inc();
+    return zone;
+  }
+
+  /** The zone of `key`, from the cache or else from the store. */
+  async zone(key: string): Promise<CachedZone | undefined> {
+    const cached = this.cachedZone(key);
+    if (cached) return cached;
+    this.#metrics?.cacheMisses.inc();
+    const epoch = this.#epoch;
+    const packet = await this.store.get(key);
+    if (!packet) return undefined;
+    const zone = CachedZone.fromSignedPacket(packet);
+    if (epoch === this.#epoch) {
+      this.#cache.set(key, zone);
+      this.#metrics?.cacheZones.set(this.#cache.size);
+    }
+    return zone;
+  }
+
+  /** Removes packets older than `timestamp` (µs) and their cached zones; returns how many. */
+  async evictOlderThan(timestamp: bigint): Promise<number> {
+    const removed = await this.store.evictOlderThan(timestamp);
+    for (const key of removed) this.invalidate(key);
+    if (removed.length > 0) this.#metrics?.storePacketsExpired.incBy(removed.length);
+    return removed.length;
+  }
+
+  /** Stops listening to the store (does not close it). */
+  close(): void {
+    this.#unsubscribe?.();
+  }
+}
