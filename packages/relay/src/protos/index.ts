@@ -1,0 +1,80 @@
+/**
+ * The iroh relay wire protocol, sans IO: frame codec, handshake, TLS-exporter authentication header,
+ * protocol versions and keep-alive tracking.
+ *
+ * @module
+ */
+export { base64UrlDecode, base64UrlEncode } from './base64url.js';
+export {
+  createKeyMaterialClientAuth,
+  decodeClientAuthHeader,
+  encodeClientAuthHeader,
+  type KeyingMaterialExporter,
+  type KeyMaterialClientAuth,
+  TLS_EXPORT_LABEL,
+  verifyKeyMaterialClientAuth,
+} from './client-auth-header.js';
+export {
+  AUTH_TOKEN_QUERY_PARAM,
+  CLIENT_AUTH_HEADER,
+  ESTABLISH_TIMEOUT_MS,
+  MAX_FRAME_SIZE,
+  MAX_PACKET_SIZE,
+  MIN_PING_TIMEOUT_MS,
+  PER_CLIENT_SEND_QUEUE_DEPTH,
+  PING_INTERVAL_MS,
+  PING_TIMEOUT_MS,
+  RELAY_PATH,
+  RELAY_PROBE_PATH,
+  SERVER_WRITE_TIMEOUT_MS,
+} from './constants.js';
+export {
+  batchDatagrams,
+  type Datagrams,
+  Ecn,
+  ecnFromByte,
+  splitDatagrams,
+  takeSegments,
+} from './datagrams.js';
+export {
+  HandshakeError,
+  type HandshakeErrorCode,
+  RelayProtocolError,
+  type RelayProtocolErrorCode,
+} from './errors.js';
+export { FrameType, frameTypeName, isKnownFrameType, readFrameType, varintLength } from './frame-type.js';
+export {
+  CHALLENGE_LENGTH,
+  CHALLENGE_SIGNATURE_CONTEXT,
+  challengeMessage,
+  decodeHandshakeFrame,
+  encodeHandshakeFrame,
+  type HandshakeFrame,
+  type HandshakeFrameKind,
+  signChallenge,
+  verifyChallengeSignature,
+} from './handshake.js';
+export { KeyCache, parseEndpointId } from './key-cache.js';
+export { PingTracker } from './ping-tracker.js';
+export {
+  type ClientToRelayMsg,
+  classifyClientFrame,
+  classifyRelayFrame,
+  decodeClientToRelay,
+  decodeRelayToClient,
+  encodeClientToRelay,
+  encodeDatagramsFrame,
+  encodeRelayToClient,
+  PING_DATA_LENGTH,
+  type RelayToClientMsg,
+} from './relay.js';
+export { Status, statusDescription, statusName } from './status.js';
+export {
+  negotiateProtocolVersion,
+  PROTOCOL_V1,
+  PROTOCOL_V2,
+  type ProtocolVersion,
+  parseProtocolVersion,
+  protocolVersionNumber,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from './version.js';
