@@ -1,0 +1,262 @@
+/**
+ * The relay app's TOML configuration, with iroh-relay's keys where they make sense, turned into
+ * validated settings. Unknown keys are reported (not fatal, as in iroh-relay); wrong types and bad
+ * values are {@link ServerConfigError}s that name the key.
+ */
+import { SocketAddr } from '@iroh-ts/base';
+import type { AccessConfig, BindAddr, RelayLimits } from '@iroh-ts/relay/server';
+import { ServerConfigError } from '@iroh-ts/server-common';
+import { parse as parseToml } from 'smol-toml';
+
+/** How the HTTPS certificate is obtained. */
+export type CertMode = 'Manual' | 'LetsEncrypt' | 'SelfSigned';
+
+/** The `[tls]` section. */
+export interface TlsSettings {
+  readonly certMode: CertMode;
+  readonly httpsBindAddr: BindAddr | undefined;
+  readonly hostnames: readonly string[];
+  readonly certDir: string;
+  readonly manualCertPath: string;
+  readonly manualKeyPath: string;
+  readonly prodTls: boolean;
+  readonly contact: string | undefined;
+  /** Ours: an ACME directory other than Let's Encrypt's (a private CA, or pebble in tests). */
+  readonly acmeDirectoryUrl: string | undefined;
+  /** Ours: extra CA certificate (PEM file) trusted for the ACME directory's HTTPS. */
+  readonly acmeCaCertPath: string | undefined;
+}
+
+/** The whole configuration. */
+export interface RelayAppConfig {
+  readonly httpBindAddr: BindAddr;
+  readonly tls: TlsSettings | undefined;
+  readonly access: AccessConfig;
+  readonly limits: RelayLimits;
+  /** Where `/metrics` is served; `undefined` when metrics are disabled. */
+  readonly metricsBindAddr: BindAddr | undefined;
+  /** Keys that were present but are not known (reported as warnings). */
+  readonly unknownKeys: readonly string[];
+}
+
+/** Command-line overrides. */
+export interface CliOverrides {
+  readonly dev?: boolean;
+  readonly httpBindAddr?: string | undefined;
+  readonly metricsBindAddr?: string | undefined;
+}
+
+type Table = Record<string, unknown>;
+
+const fail = (message: string): never => {
+  throw new ServerConfigError('InvalidConfig', message);
+};
+
+function isTable(v: unknown): v is Table {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/** Parses `host:port` / `[v6]:port` into a bind address. */
+export function parseBindAddr(text: unknown, key: string): BindAddr {
+  if (typeof text !== 'string') return fail(`${key} must be a string like "0.0.0.0:3340"`);
+  try {
+    const sa = SocketAddr.parse(text);
+    return { host: sa.ip(), port: sa.port };
+  } catch {
+    return fail(`${key}: not a socket address: ${JSON.stringify(text)}`);
+  }
+}
+
+function str(t: Table, key: string, path: string): string | undefined {
+  const v = t[key];
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : fail(`${path}${key} must be a string`);
+}
+
+function bool(t: Table, key: string, path: string, fallback: boolean): boolean {
+  const v = t[key];
+  if (v === undefined) return fallback;
+  return typeof v === 'boolean' ? v : fail(`${path}${key} must be true or false`);
+}
+
+function positiveInt(t: Table, key: string, path: string): number | undefined {
+  const v = t[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+    return fail(`${path}${key} must be a positive integer`);
+  return v;
+}
+
+function strings(v: unknown, key: string): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return fail(`${key} must be a string or a list of strings`);
+}
+
+function noteUnknown(t: Table, known: readonly string[], path: string, out: string[]): void {
+  for (const k of Object.keys(t)) if (!known.includes(k)) out.push(`${path}${k}`);
+}
+
+function parseAccess(v: unknown, env: NodeJS.ProcessEnv): AccessConfig {
+  if (v === undefined || v === 'everyone') return 'everyone';
+  if (!isTable(v) || Object.keys(v).length !== 1)
+    return fail(
+      'access must be "everyone" or one of access.allowlist, access.denylist, access.shared_token, access.http',
+    );
+  if ('allowlist' in v) return { allowlist: strings(v.allowlist, 'access.allowlist') };
+  if ('denylist' in v) return { denylist: strings(v.denylist, 'access.denylist') };
+  if ('shared_token' in v) {
+    // As iroh-relay: the environment variable replaces the whole list with one token.
+    const tokens =
+      env.IROH_RELAY_ACCESS_TOKEN !== undefined
+        ? [env.IROH_RELAY_ACCESS_TOKEN]
+        : strings(v.shared_token, 'access.shared_token');
+    if (tokens.length === 0 || tokens.some((t) => t.length === 0))
+      return fail('access.shared_token must not be empty or contain empty strings');
+    return { sharedToken: tokens };
+  }
+  if ('http' in v) {
+    const h = v.http;
+    if (!isTable(h)) return fail('access.http must be a table with url (and optionally bearer_token)');
+    const url = str(h, 'url', 'access.http.') ?? fail('access.http.url is required');
+    const bearerToken = env.IROH_RELAY_HTTP_BEARER_TOKEN ?? str(h, 'bearer_token', 'access.http.');
+    return { http: { url, bearerToken } };
+  }
+  return fail(`unknown access mode: ${Object.keys(v)[0]}`);
+}
+
+function parseTls(v: unknown, httpBind: BindAddr, unknown: string[]): TlsSettings {
+  if (!isTable(v)) return fail('tls must be a table');
+  noteUnknown(
+    v,
+    [
+      'https_bind_addr',
+      'quic_bind_addr',
+      'hostname',
+      'cert_mode',
+      'cert_dir',
+      'manual_cert_path',
+      'manual_key_path',
+      'prod_tls',
+      'contact',
+      'dangerous_http_only',
+      'acme_directory_url',
+      'acme_ca_cert_path',
+    ],
+    'tls.',
+    unknown,
+  );
+  const mode =
+    str(v, 'cert_mode', 'tls.') ?? fail('tls.cert_mode is required (Manual, LetsEncrypt or SelfSigned)');
+  if (mode !== 'Manual' && mode !== 'LetsEncrypt' && mode !== 'SelfSigned')
+    return fail(`tls.cert_mode must be Manual, LetsEncrypt or SelfSigned, got ${JSON.stringify(mode)}`);
+  const certDir = str(v, 'cert_dir', 'tls.') ?? '.';
+  const hostnames = v.hostname === undefined ? [] : strings(v.hostname, 'tls.hostname');
+  if (mode === 'LetsEncrypt' && hostnames.length === 0)
+    fail('tls.hostname is required with cert_mode LetsEncrypt');
+  return {
+    certMode: mode,
+    httpsBindAddr:
+      v.https_bind_addr === undefined
+        ? { host: httpBind.host, port: 443 }
+        : parseBindAddr(v.https_bind_addr, 'tls.https_bind_addr'),
+    hostnames,
+    certDir,
+    manualCertPath: str(v, 'manual_cert_path', 'tls.') ?? `${certDir}/default.crt`,
+    manualKeyPath: str(v, 'manual_key_path', 'tls.') ?? `${certDir}/default.key`,
+    prodTls: bool(v, 'prod_tls', 'tls.', true),
+    contact: str(v, 'contact', 'tls.'),
+    acmeDirectoryUrl: str(v, 'acme_directory_url', 'tls.'),
+    acmeCaCertPath: str(v, 'acme_ca_cert_path', 'tls.'),
+  };
+}
+
+function parseLimits(v: unknown, unknown: string[]): RelayLimits {
+  if (v === undefined) return {};
+  if (!isTable(v)) return fail('limits must be a table');
+  noteUnknown(
+    v,
+    ['accept_conn_limit', 'accept_conn_burst', 'client', 'max_clients', 'send_queue_depth'],
+    'limits.',
+    unknown,
+  );
+  let rx: { bytesPerSecond: number; maxBurstBytes: number | undefined } | undefined;
+  if (v.client !== undefined) {
+    if (!isTable(v.client)) return fail('limits.client must be a table');
+    const r = v.client.rx;
+    if (r !== undefined) {
+      if (!isTable(r)) return fail('limits.client.rx must be a table');
+      const bytesPerSecond =
+        positiveInt(r, 'bytes_per_second', 'limits.client.rx.') ??
+        fail('limits.client.rx.bytes_per_second is required');
+      rx = { bytesPerSecond, maxBurstBytes: positiveInt(r, 'max_burst_bytes', 'limits.client.rx.') };
+    }
+  }
+  return {
+    client: rx ? { rx } : undefined,
+    maxClients: positiveInt(v, 'max_clients', 'limits.'),
+    sendQueueDepth: positiveInt(v, 'send_queue_depth', 'limits.'),
+  };
+}
+
+/**
+ * Parses the TOML text (empty for no file) and applies the command line. `--dev` defaults the HTTP
+ * listener to `0.0.0.0:3340` and serves plain HTTP even when `[tls]` is present, as iroh-relay.
+ *
+ * @throws {@link ServerConfigError} `InvalidConfig`.
+ */
+export function parseConfig(
+  text: string,
+  cli: CliOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): RelayAppConfig {
+  let doc: Table;
+  try {
+    doc = parseToml(text) as Table;
+  } catch (e) {
+    return fail(`the config is not valid TOML: ${(e as Error).message}`);
+  }
+  const unknown: string[] = [];
+  noteUnknown(
+    doc,
+    [
+      'enable_relay',
+      'http_bind_addr',
+      'tls',
+      'enable_quic_addr_discovery',
+      'limits',
+      'enable_metrics',
+      'metrics_bind_addr',
+      'key_cache_capacity',
+      'access',
+    ],
+    '',
+    unknown,
+  );
+  if (!bool(doc, 'enable_relay', '', true))
+    fail('enable_relay = false is not supported: this app is the relay');
+  if (bool(doc, 'enable_quic_addr_discovery', '', false))
+    fail('enable_quic_addr_discovery is not supported yet (QUIC address discovery comes with hole punching)');
+  const httpBindAddr = cli.httpBindAddr
+    ? parseBindAddr(cli.httpBindAddr, '--http-bind-addr')
+    : doc.http_bind_addr !== undefined
+      ? parseBindAddr(doc.http_bind_addr, 'http_bind_addr')
+      : { host: '0.0.0.0', port: cli.dev ? 3340 : 80 };
+  const tls = doc.tls === undefined || cli.dev ? undefined : parseTls(doc.tls, httpBindAddr, unknown);
+  const metricsEnabled = bool(doc, 'enable_metrics', '', true);
+  const metricsBindAddr = cli.metricsBindAddr
+    ? parseBindAddr(cli.metricsBindAddr, '--metrics-bind-addr')
+    : !metricsEnabled
+      ? undefined
+      : doc.metrics_bind_addr !== undefined
+        ? parseBindAddr(doc.metrics_bind_addr, 'metrics_bind_addr')
+        : { host: httpBindAddr.host, port: 9090 };
+  return {
+    httpBindAddr,
+    tls,
+    access: parseAccess(doc.access, env),
+    limits: parseLimits(doc.limits, unknown),
+    metricsBindAddr,
+    unknownKeys: unknown,
+  };
+}
