@@ -37,6 +37,16 @@ if (process.env.IROH_TS_SKIP_RUST === '1') {
   if (!run('Rust test peer', 'bash', ['tooling/interop-rs/scripts/build-peer.sh'])) {
     console.log('\nWARNING Rust test peer did not build: tests that need it will skip and say so');
   }
+  // The real iroh-relay and iroh-dns-server binaries, for testing our clients against them.
+  if (
+    !run('Rust iroh-relay and iroh-dns-server', 'bash', [
+      'tooling/interop-rs/scripts/install-rust-servers.sh',
+    ])
+  ) {
+    console.log(
+      '\nWARNING iroh-relay / iroh-dns-server did not install: tests that need them will skip and say so',
+    );
+  }
 }
 for (const dir of workspaceDirs) rmSync(join(dir, '.test-results'), { recursive: true, force: true });
 ok = run('tests', ...pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue'])) && ok;
