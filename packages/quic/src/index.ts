@@ -43,9 +43,10 @@ export {
 export { ConnectionError } from './node/errors.js';
 export { RecvStream, SendStream } from './node/streams.js';
 export type { UdpTransport } from './node/udp.js';
+export type { CidGenerator } from './proto/connection/cids.js';
 export { defaultTransportConfig, type TransportConfig } from './proto/connection/config.js';
 export { Connection, type ConnectionOptions, type ConnectionStats } from './proto/connection/connection.js';
-export type { CloseReason, ConnectionEvent } from './proto/connection/events.js';
+export type { CloseReason, ConnectionEvent, EndpointEvent } from './proto/connection/events.js';
 export type { Transmit } from './proto/connection/transmit.js';
 export { type DatagramOutcome, Endpoint, type EndpointConfig, type Incoming } from './proto/endpoint.js';
 export { StreamError, type StreamErrorCode } from './proto/streams/errors.js';

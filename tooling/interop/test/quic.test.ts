@@ -140,6 +140,12 @@ describe('real iroh client → our server', () => {
   let conn: iroh.Connection;
   const secret = SecretKey.generate();
   const ourConns: QuicConnection[] = [];
+  // iroh's connect() returns once the client side is done; our accept completes when the client's
+  // Finished arrives, which can be a moment later.
+  let firstAccepted!: () => void;
+  const accepted = new Promise<void>((resolve) => {
+    firstAccepted = resolve;
+  });
 
   const addr = () =>
     new iroh.EndpointAddr(iroh.EndpointId.fromBytes(Array.from(secret.public().toBytes())), null, [
@@ -155,12 +161,14 @@ describe('real iroh client → our server', () => {
         void (async () => {
           const c = await inc.accept(irohServerCrypto({ secretKey: secret, alpns: [ALPN] }));
           ourConns.push(c);
+          firstAccepted();
           await serveOurs(c);
         })().catch(() => {});
       }
     })();
     client = await irohEndpoint(false);
     conn = await client.connect(addr(), alpnArr());
+    await accepted;
   });
 
   afterAll(async () => {

@@ -17,8 +17,8 @@ function describe(r: CloseReason | undefined): [ConnectionError['code'], string]
   switch (r.kind) {
     case 'timeout':
       return ['TimedOut', 'connection timed out (idle)'];
-    case 'reset':
-      return ['Reset', 'connection reset by the peer'];
+    case 'stateless-reset':
+      return ['Reset', 'connection reset by the peer (stateless reset)'];
     case 'application':
       return [
         r.remote ? 'ApplicationClosed' : 'LocallyClosed',

@@ -1,17 +1,20 @@
 /**
- * A QUIC endpoint, sans-IO: routes each datagram to its connection by Destination Connection ID, turns a
- * client's first Initial into an {@link Incoming} the application may accept, and answers datagrams of
- * unknown versions with Version Negotiation (RFC 9000 §5.2, §6).
+ * A QUIC endpoint, sans-IO: routes each datagram to its connection by Destination Connection ID (any of
+ * the CIDs the connection issued), turns a client's first Initial into an {@link Incoming} the
+ * application may accept, answers datagrams of unknown versions with Version Negotiation (RFC 9000
+ * §5.2, §6) and short-header packets for unknown connections with a stateless reset (§10.3), and
+ * issues and checks address-validation tokens (Retry and NEW_TOKEN, §8.1).
  */
 import { hexEncode } from '@iroh-ts/base';
 import { retryIntegrityTag } from '../crypto/retry.js';
 import type { CryptoSession } from '../crypto/session.js';
+import { AddressTokens, TokenStore } from './address-token.js';
 import { CodecError, Writer } from './coding.js';
 import type { TransportConfig } from './connection/config.js';
 import { Connection, type ConnectionOptions } from './connection/connection.js';
 import type { Transmit } from './connection/transmit.js';
 import { parseHeader, QUIC_V1 } from './packet.js';
-import { RetryTokens } from './retry-token.js';
+import { MIN_STATELESS_RESET, RESET_TOKEN_LENGTH, StatelessResets } from './stateless-reset.js';
 
 /** Endpoint-wide settings. */
 export interface EndpointConfig {
@@ -28,6 +31,18 @@ export interface EndpointConfig {
    * protects against amplification and spoofed connection floods.
    */
   readonly requireRetry?: boolean;
+  /**
+   * Server: give each client a NEW_TOKEN token after the handshake, which lets its next connection
+   * skip the Retry (RFC 9000 §8.1.3).
+   * @default true
+   */
+  readonly sendNewTokens?: boolean;
+  /** Server: how long Retry and NEW_TOKEN tokens are accepted, ms. @default 10 s and 14 days */
+  readonly tokenLifetimes?: { readonly retry?: number; readonly newToken?: number };
+  /** Client: servers whose NEW_TOKEN tokens are remembered (least recently updated forgotten first). @default 256 */
+  readonly maxTokenServers?: number;
+  /** Stateless resets sent per second at most. @default 100 */
+  readonly maxStatelessResetsPerSecond?: number;
 }
 
 /** A client's first Initial that the application may accept or refuse. */
@@ -40,6 +55,8 @@ export interface Incoming {
   readonly clientCid: Uint8Array;
   /** After a Retry: the CID the Retry gave the client (the DCID it now uses). */
   readonly retrySourceCid: Uint8Array | undefined;
+  /** Whether a Retry or NEW_TOKEN token validated the client's address (no amplification limit). */
+  readonly addressValidated: boolean;
   /** The datagram(s) received so far, replayed into the connection on accept. */
   readonly datagrams: Uint8Array[];
   readonly receivedAt: number;
@@ -57,19 +74,41 @@ export class Endpoint {
   readonly config: EndpointConfig;
   private readonly cidLength: number;
   private readonly byCid = new Map<string, Connection>();
+  /** Stateless reset tokens of the peer CIDs our connections send with. */
+  private readonly byResetToken = new Map<string, Connection>();
   private readonly pending = new Map<string, Incoming>();
   private nextIncoming = 1;
-  private readonly tokens: RetryTokens | undefined;
+  private readonly tokens: AddressTokens;
+  private readonly resets: StatelessResets;
+  /** Client: NEW_TOKEN tokens by server address, and the server address of each client connection. */
+  private readonly tokenStore: TokenStore;
+  private readonly serverOf = new WeakMap<Connection, string>();
+  private readonly generateCid = () => {
+    const cid = this.newCid();
+    return { cid, resetToken: this.resets.token(cid) };
+  };
 
   constructor(config: EndpointConfig) {
     this.config = config;
     this.cidLength = config.cidLength ?? 8;
-    if (config.requireRetry) this.tokens = new RetryTokens(config.random);
+    this.tokens = new AddressTokens(config.random, config.tokenLifetimes);
+    this.resets = new StatelessResets(config.random, config.maxStatelessResetsPerSecond);
+    this.tokenStore = new TokenStore(config.maxTokenServers);
   }
 
   /** Number of live connections. */
   get connectionCount(): number {
     return new Set(this.byCid.values()).size;
+  }
+
+  /** Number of connection IDs routed (all connections). */
+  get routedCids(): number {
+    return this.byCid.size;
+  }
+
+  /** Client: whether a NEW_TOKEN token from `server` waits for the next connection to it. */
+  hasToken(server: string): boolean {
+    return this.tokenStore.has(server);
   }
 
   /** Starts a client connection to `remote`. */
@@ -91,8 +130,11 @@ export class Endpoint {
       config: { ...this.config.transport, ...options.config },
       allowServerMigration: options.allowServerMigration,
       transportParameters: options.transportParameters,
+      cidGenerator: this.generateCid,
+      token: this.tokenStore.take(remote),
     });
     this.byCid.set(hexEncode(localCid), conn);
+    this.serverOf.set(conn, remote);
     return conn;
   }
 
@@ -102,17 +144,27 @@ export class Endpoint {
     try {
       h = parseHeader(data, 0, this.cidLength);
     } catch (e) {
-      if (e instanceof CodecError) return { kind: 'dropped', reason: `malformed header: ${e.message}` };
-      throw e;
+      if (!(e instanceof CodecError)) throw e;
+      // A stateless reset may be shorter than any packet of ours.
+      return (
+        this.toResetConnection(now, from, data) ?? {
+          kind: 'dropped',
+          reason: `malformed header: ${e.message}`,
+        }
+      );
     }
     const known = this.byCid.get(hexEncode(h.dcid));
     if (known) {
       known.handleDatagram(now, from, data);
+      this.sync(known);
       return { kind: 'connection', connection: known };
+    }
+    if (h.type === 'short') {
+      return this.toResetConnection(now, from, data) ?? this.statelessReset(now, from, h.dcid, data.length);
     }
     if (h.type === 'version-negotiation')
       return { kind: 'dropped', reason: 'version negotiation for no connection' };
-    if (h.version !== QUIC_V1 && h.type !== 'short') {
+    if (h.version !== QUIC_V1) {
       // RFC 9000 §6.1: only answer datagrams large enough to be a client's first Initial.
       if (data.length < 1200) return { kind: 'dropped', reason: 'unknown version in a small datagram' };
       return {
@@ -127,17 +179,23 @@ export class Endpoint {
     if (h.dcid.length < 8) return { kind: 'dropped', reason: 'client Initial with a DCID under 8 bytes' };
     let originalDcid = h.dcid;
     let retrySourceCid: Uint8Array | undefined;
-    if (this.tokens) {
-      if (!h.token || h.token.length === 0) {
-        return {
-          kind: 'transmit',
-          transmit: { destination: from, data: this.retryPacket(now, from, h.dcid, h.scid!) },
-        };
-      }
+    let addressValidated = false;
+    if (h.token && h.token.length > 0) {
       const valid = this.tokens.check(h.token, from, now);
-      if (!valid) return { kind: 'dropped', reason: 'invalid or expired Retry token' };
-      originalDcid = valid.originalDcid;
-      retrySourceCid = h.dcid;
+      if (valid?.kind === 'retry') {
+        originalDcid = valid.originalDcid;
+        retrySourceCid = h.dcid;
+      } else if (!valid && AddressTokens.isRetryToken(h.token)) {
+        return { kind: 'dropped', reason: 'invalid or expired Retry token' };
+      }
+      // A NEW_TOKEN token that does not check out (expired, another IP, another server's) is ignored.
+      addressValidated = valid !== undefined;
+    }
+    if (this.config.requireRetry && !addressValidated) {
+      return {
+        kind: 'transmit',
+        transmit: { destination: from, data: this.retryPacket(now, from, h.dcid, h.scid!) },
+      };
     }
     const key = `${from}/${hexEncode(h.dcid)}`;
     const existing = this.pending.get(key);
@@ -153,6 +211,7 @@ export class Endpoint {
       originalDcid: originalDcid.slice(),
       clientCid: h.scid!.slice(),
       retrySourceCid: retrySourceCid?.slice(),
+      addressValidated,
       datagrams: [data.slice()],
       receivedAt: now,
     };
@@ -179,7 +238,11 @@ export class Endpoint {
       remoteCid: incoming.clientCid,
       originalDcid: incoming.originalDcid,
       retrySourceCid: incoming.retrySourceCid,
-      statelessResetToken: this.config.random(16),
+      statelessResetToken: this.resets.token(localCid),
+      cidGenerator: this.generateCid,
+      addressValidated: incoming.addressValidated,
+      newToken:
+        this.config.sendNewTokens === false ? undefined : this.tokens.issueNewToken(incoming.remote, now),
       createCrypto,
       config: { ...this.config.transport, ...options.config },
       transportParameters: options.transportParameters,
@@ -188,7 +251,60 @@ export class Endpoint {
     // Without a Retry, the client keeps using its first DCID until it hears from us.
     if (!incoming.retrySourceCid) this.byCid.set(hexEncode(incoming.originalDcid), conn);
     for (const d of incoming.datagrams) conn.handleDatagram(now, incoming.remote, d);
+    this.sync(conn);
     return conn;
+  }
+
+  /**
+   * Applies what a connection told the endpoint: CIDs to route or drop, reset tokens, NEW_TOKEN tokens.
+   * Runs after every datagram routed to a connection; call it after driving a connection otherwise
+   * (timers), to keep the routes current.
+   */
+  sync(conn: Connection): void {
+    for (let e = conn.pollEndpointEvent(); e; e = conn.pollEndpointEvent()) {
+      switch (e.type) {
+        case 'cid-issued':
+          this.byCid.set(hexEncode(e.cid), conn);
+          break;
+        case 'cid-retired': {
+          const key = hexEncode(e.cid);
+          if (this.byCid.get(key) === conn) this.byCid.delete(key);
+          break;
+        }
+        case 'reset-token-added':
+          this.byResetToken.set(hexEncode(e.token), conn);
+          break;
+        case 'reset-token-removed': {
+          const key = hexEncode(e.token);
+          if (this.byResetToken.get(key) === conn) this.byResetToken.delete(key);
+          break;
+        }
+        case 'new-token': {
+          const server = this.serverOf.get(conn);
+          if (server !== undefined) this.tokenStore.insert(server, e.token);
+          break;
+        }
+      }
+    }
+  }
+
+  /** A datagram for no known CID that ends in one of our connections' reset tokens goes to it. */
+  private toResetConnection(now: number, from: string, data: Uint8Array): DatagramOutcome | undefined {
+    if (data.length < MIN_STATELESS_RESET || (data[0]! & 0xc0) !== 0x40) return undefined;
+    const conn = this.byResetToken.get(hexEncode(data.subarray(data.length - RESET_TOKEN_LENGTH)));
+    if (!conn) return undefined;
+    conn.handleDatagram(now, from, data);
+    this.sync(conn);
+    return { kind: 'connection', connection: conn };
+  }
+
+  /** Answers a short-header packet for an unknown connection with a stateless reset (RFC 9000 §10.3). */
+  private statelessReset(now: number, from: string, dcid: Uint8Array, length: number): DatagramOutcome {
+    if (this.cidLength === 0) return { kind: 'dropped', reason: 'short packet for an unknown connection' };
+    const reset = this.resets.build(now, dcid, length);
+    if (!reset)
+      return { kind: 'dropped', reason: 'short packet for an unknown connection (no stateless reset)' };
+    return { kind: 'transmit', transmit: { destination: from, data: reset } };
   }
 
   /** Drops an incoming connection without answering. */
@@ -199,7 +315,7 @@ export class Endpoint {
   /** A Retry for a client's first Initial: a new CID for it to use, and a token bound to its address. */
   private retryPacket(now: number, from: string, clientDcid: Uint8Array, clientScid: Uint8Array): Uint8Array {
     const scid = this.newCid();
-    const token = this.tokens!.issue(from, clientDcid, now);
+    const token = this.tokens.issueRetry(from, clientDcid, now);
     const w = new Writer(64 + token.length);
     w.u8(0xf0 | (this.config.random(1)[0]! & 0x0f));
     w.u32(QUIC_V1);
@@ -216,6 +332,7 @@ export class Endpoint {
   /** Forgets a connection (after it drained). */
   forget(conn: Connection): void {
     for (const [k, c] of this.byCid) if (c === conn) this.byCid.delete(k);
+    for (const [k, c] of this.byResetToken) if (c === conn) this.byResetToken.delete(k);
   }
 
   private newCid(): Uint8Array {

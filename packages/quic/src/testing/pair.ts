@@ -157,6 +157,10 @@ export class Pair {
     for (const c of this.conns) {
       const t = c.pollTimeout(this.now);
       if (t !== undefined && t <= this.now) c.handleTimeout(this.now);
+      // No endpoint routes here (every datagram reaches its side): endpoint events are not needed.
+      while (c.pollEndpointEvent()) {
+        /* discard */
+      }
     }
     return true;
   }

@@ -5,6 +5,7 @@ import type { ConnectionEvent } from '../../src/proto/connection/events.js';
 import type { Pair } from '../../src/testing/pair.js';
 import { seededRandom } from '../../src/testing/pair.js';
 import { concat, events, makePair, readAvailable } from '../support/pair-helpers.js';
+import { Tap } from '../support/tap.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -224,6 +225,9 @@ describe('address changes (NAT rebinding)', () => {
   it('a transfer continues when the client’s address changes mid-way', () => {
     const { pair, client, server } = makePair({ seed: 31, link: { latency: 3 } });
     pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    pair.runUntil(() => client.remoteCids.all.length === 5 && server.remoteCids.all.length === 5);
+    const tap = new Tap(server);
+    const cidBefore = hex(server.remoteCids.current);
     const data = seededRandom(8)(1 << 20);
     let rebound = false;
     const got = transfer(pair, client, server, data, (received) => {
@@ -236,6 +240,12 @@ describe('address changes (NAT rebinding)', () => {
     expect(rebound).toBe(true);
     expect(hex(sha256(got))).toBe(hex(sha256(data)));
     expect(server.remoteAddress).toBe('10.0.0.1:4000');
+    // The server validated the new address (PATH_CHALLENGE answered) and moved to a fresh client CID.
+    expect(server.remoteAddressValidated).toBe(true);
+    expect(
+      tap.sent.some((t) => t.destination === '10.0.0.1:4000' && t.frames.includes('pathChallenge')),
+    ).toBe(true);
+    expect(hex(server.remoteCids.current)).not.toBe(cidBefore);
   });
 });
 

@@ -66,3 +66,38 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Sends `data` from a to b on a new uni stream and returns what b read. `onStep` runs at every step
+ * with the number of bytes b has received so far (to change the network mid-transfer).
+ */
+export function transfer(
+  pair: Pair,
+  a: Connection,
+  b: Connection,
+  data: Uint8Array,
+  onStep?: (received: number) => void,
+): Uint8Array {
+  const id = a.openStream('uni')!;
+  let written = 0;
+  let finished = false;
+  let sid: number | undefined;
+  const got: Uint8Array[] = [];
+  let received = 0;
+  pair.runUntil(
+    () => {
+      if (written < data.length) written += a.write(id, data.subarray(written));
+      if (written === data.length && !finished) {
+        a.finish(id);
+        finished = true;
+      }
+      onStep?.(received);
+      sid ??= b.acceptStream('uni');
+      const done = sid !== undefined && readAvailable(b, sid, got);
+      received = got.reduce((n, c) => n + c.length, 0);
+      return done;
+    },
+    { maxSteps: 5_000_000, deadline: pair.now + 3_600_000 },
+  );
+  return concat(got);
+}

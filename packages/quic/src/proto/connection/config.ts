@@ -42,8 +42,10 @@ export interface TransportConfig {
   readonly ackElicitingThreshold: number;
   /** Our max_ack_delay. */
   readonly maxAckDelay: number;
-  /** active_connection_id_limit we advertise. */
+  /** active_connection_id_limit we advertise: most peer CIDs we store (CONNECTION_ID_LIMIT_ERROR beyond). */
   readonly activeConnectionIdLimit: number;
+  /** Most CIDs we keep issued to the peer (also bounded by its active_connection_id_limit). */
+  readonly maxIssuedConnectionIds: number;
   /** Congestion controller for new paths. */
   readonly congestionController: CongestionControllerFactory;
   /** Largest CRYPTO data we buffer out of order per level (CRYPTO_BUFFER_EXCEEDED beyond). */
@@ -73,6 +75,7 @@ export function defaultTransportConfig(overrides: Partial<TransportConfig> = {})
     ackElicitingThreshold: 10,
     maxAckDelay: 25,
     activeConnectionIdLimit: 5,
+    maxIssuedConnectionIds: 8,
     congestionController: cubicFactory(),
     cryptoBufferSize: 64 * 1024,
     maxBufferedUndecryptable: 16,

@@ -17,8 +17,9 @@ import type { ReadResult } from '../streams/streams.js';
 import type { TransportParameters } from '../transport-params.js';
 import type { RandomSource } from '../transport-params-encode.js';
 import { encodeTransportParameters, irohTransportParameters } from '../transport-params-encode.js';
+import { type CidGenerator, rotateCids } from './cids.js';
 import { defaultTransportConfig, type TransportConfig } from './config.js';
-import type { CloseReason, ConnectionEvent } from './events.js';
+import type { CloseReason, ConnectionEvent, EndpointEvent } from './events.js';
 import { receiveDatagram } from './receive.js';
 import { ConnState } from './state.js';
 import { handleTimeout, nextTimeout } from './timers.js';
@@ -42,6 +43,18 @@ export interface ConnectionOptions {
   readonly retrySourceCid?: Uint8Array;
   /** Server: the stateless reset token for `localCid`. */
   readonly statelessResetToken?: Uint8Array;
+  /**
+   * Makes the further CIDs we issue with NEW_CONNECTION_ID and their reset tokens; the endpoint keeps
+   * them unique and derives the tokens from its key. Default: random CIDs of `localCid`'s length with
+   * random tokens.
+   */
+  readonly cidGenerator?: CidGenerator;
+  /** Server: the client's address was validated by a Retry or NEW_TOKEN token (no amplification limit). */
+  readonly addressValidated?: boolean;
+  /** Client: a token from the server's NEW_TOKEN frame, sent in our Initial packets (RFC 9000 §8.1.3). */
+  readonly token?: Uint8Array;
+  /** Server: a token to send the client in a NEW_TOKEN frame once the handshake completes. */
+  readonly newToken?: Uint8Array;
   /** Creates the TLS session, given our encoded transport parameters. */
   readonly createCrypto: (transportParameters: Uint8Array) => CryptoSession;
   /** iroh's handshake "server migration": accept the server's first packet from any address. */
@@ -91,6 +104,8 @@ export class Connection {
       ...opts.transportParameters,
     });
     const tp = encodeTransportParameters(params, { random: opts.random });
+    const random = opts.random;
+    const cidLength = opts.localCid.length;
     this.#s = new ConnState({
       side: opts.side,
       config,
@@ -102,8 +117,13 @@ export class Connection {
       remote: opts.remote,
       now: opts.now,
       allowServerMigration: opts.allowServerMigration ?? false,
+      addressValidated: opts.addressValidated ?? false,
+      statelessResetToken: opts.statelessResetToken,
+      generateCid: opts.cidGenerator ?? (() => ({ cid: random(cidLength), resetToken: random(16) })),
     });
     const s = this.#s;
+    if (opts.side === 'client' && opts.token && opts.token.length > 0) s.initialToken = opts.token.slice();
+    if (opts.side === 'server' && opts.newToken) s.newToken = opts.newToken;
     // Both sides derive Initial keys from the client's current DCID: its first one, or after a Retry
     // the CID the Retry gave it.
     installInitialKeys(s, opts.retrySourceCid ?? originalDcid);
@@ -137,6 +157,16 @@ export class Connection {
   /** The next event, if any. */
   pollEvent(): ConnectionEvent | undefined {
     return this.#s.events.shift();
+  }
+
+  /**
+   * The next event for the endpoint (connection IDs to route, reset tokens, NEW_TOKEN tokens). The
+   * {@link Endpoint} polls these after every datagram it routes here; a connection driven without an
+   * endpoint may discard them.
+   */
+  pollEndpointEvent(): EndpointEvent | undefined {
+    const q = this.#s.endpointEvents;
+    return q.length > 0 ? q.shift() : undefined;
   }
 
   // ---- state --------------------------------------------------------------------------------
@@ -176,12 +206,27 @@ export class Connection {
 
   /** Where datagrams currently go. */
   get remoteAddress(): string {
-    return this.#s.remote;
+    return this.#s.path.remote;
   }
 
-  /** Our connection ID. */
+  /** Whether the peer's current address is validated (RFC 9000 §8). */
+  get remoteAddressValidated(): boolean {
+    return this.#s.path.validated;
+  }
+
+  /** Our connection ID of the handshake (sequence 0). */
   get localCid(): Uint8Array {
     return this.#s.localCid;
+  }
+
+  /** Our CIDs the peer may currently use, by sequence number. */
+  get localCids(): readonly Uint8Array[] {
+    return this.#s.cids.local.map((c) => c.cid);
+  }
+
+  /** The peer's CIDs we hold (active, not retired), and the one the active path uses. */
+  get remoteCids(): { readonly all: readonly Uint8Array[]; readonly current: Uint8Array } {
+    return { all: this.#s.cids.remote.map((c) => c.cid), current: this.#s.path.remoteCid };
   }
 
   /** TLS exporter (RFC 8446 §7.5). */
@@ -254,7 +299,7 @@ export class Connection {
     const max = this.#s.peerParams?.maxDatagramFrameSize;
     if (max === undefined || max === 0) return undefined;
     // Fits one 1-RTT packet at the current MTU: header (1 + CID + 4) + tag (16) + frame header (3).
-    return Math.min(max - 3, this.#s.mtu - 1 - this.#s.remoteCid.length - 4 - 16 - 3);
+    return Math.min(max - 3, this.#s.mtu - 1 - this.#s.path.remoteCid.length - 4 - 16 - 3);
   }
 
   /** Queues an unreliable datagram; the oldest queued ones are dropped when the buffer is full. */
@@ -277,6 +322,17 @@ export class Connection {
     const d = this.#s.datagramsIn.shift();
     if (d) this.#s.datagramsInBytes -= d.length;
     return d;
+  }
+
+  // ---- connection IDs ------------------------------------------------------------------------
+
+  /**
+   * Issues a fresh set of connection IDs and asks the peer to retire all older ones (Retire Prior To,
+   * RFC 9000 §5.1.2), e.g. to make the connection harder to follow. False before the handshake is
+   * confirmed or with zero-length CIDs.
+   */
+  rotateConnectionIds(): boolean {
+    return rotateCids(this.#s);
   }
 
   // ---- key update ---------------------------------------------------------------------------

@@ -21,8 +21,8 @@ export type CloseReason =
     }
   /** Nothing was heard for the idle timeout. */
   | { readonly kind: 'timeout' }
-  /** The peer sent a stateless reset. */
-  | { readonly kind: 'reset' };
+  /** The peer sent a stateless reset (RFC 9000 §10.3): it has no state for this connection. */
+  | { readonly kind: 'stateless-reset' };
 
 /** Connection events, polled with `pollEvent()`. */
 export type ConnectionEvent =
@@ -34,6 +34,27 @@ export type ConnectionEvent =
   | { readonly type: 'handshake-confirmed' }
   | { readonly type: 'stream'; readonly event: StreamEvent }
   | { readonly type: 'datagram-received' }
+  /**
+   * The peer's address changed (RFC 9000 §9): datagrams now go to `remote`. `validated` is false while
+   * the new address has not answered our PATH_CHALLENGE yet; a second event follows when it does.
+   */
+  | { readonly type: 'path-changed'; readonly remote: string; readonly validated: boolean }
   | { readonly type: 'closed'; readonly reason: CloseReason }
   /** Drained: the connection may be forgotten by its endpoint. */
   | { readonly type: 'drained' };
+
+/**
+ * What a connection tells the endpoint that owns it (polled with `pollEndpointEvent()` after every
+ * input): connection IDs to route to it or to stop routing, stateless reset tokens that identify it,
+ * and address-validation tokens a server gave it.
+ */
+export type EndpointEvent =
+  /** A connection ID we issued: route packets sent to it here. */
+  | { readonly type: 'cid-issued'; readonly cid: Uint8Array }
+  /** The peer retired one of our connection IDs: stop routing it. */
+  | { readonly type: 'cid-retired'; readonly cid: Uint8Array }
+  /** A datagram ending in this token, for no known connection ID, is a stateless reset for us. */
+  | { readonly type: 'reset-token-added'; readonly token: Uint8Array }
+  | { readonly type: 'reset-token-removed'; readonly token: Uint8Array }
+  /** Client: the server sent a NEW_TOKEN, for the next connection to it (RFC 9000 §8.1.3). */
+  | { readonly type: 'new-token'; readonly token: Uint8Array };

@@ -8,7 +8,7 @@ import type { ConnState } from './state.js';
 
 /** The probe size to try now, or `undefined` when no probe should be sent. */
 export function mtuProbeSize(s: ConnState): number | undefined {
-  if (!s.handshakeConfirmed || s.mtuProbe.done || s.mtuProbe.inFlight) return undefined;
+  if (!s.handshakeConfirmed || s.mtuProbe.done || s.mtuProbe.inFlight || !s.path.validated) return undefined;
   const peerMax = s.peerParams?.maxUdpPayloadSize ?? 1200;
   const target = Math.min(s.config.maxMtu, peerMax);
   if (target <= s.mtu) {

@@ -9,11 +9,20 @@ import { openPacket } from '../../crypto/packet-protection.js';
 import { verifyRetryIntegrity } from '../../crypto/retry.js';
 import { TlsAlert } from '../../crypto/tls/alerts.js';
 import { CodecError } from '../coding.js';
-import { decodeFrames, type Frame, type FramePacketType, isAckEliciting, isFrameAllowed } from '../frame.js';
+import {
+  decodeFrames,
+  type Frame,
+  type FramePacketType,
+  isAckEliciting,
+  isFrameAllowed,
+  isProbingFrame,
+} from '../frame.js';
 import { type PartialHeader, parseHeader } from '../packet.js';
 import type { PacketSpace } from '../recovery/index.js';
 import { TransportError } from '../transport-error.js';
+import { onCidFrameLost, onNewConnectionId, onRetireConnectionId } from './cids.js';
 import { onMtuProbeAcked, onMtuProbeLost } from './mtu.js';
+import { countReceived, onPathChallenge, onPathResponse, onPeerAddressChange } from './path.js';
 import type { SentItem } from './sent-record.js';
 import type { ConnState } from './state.js';
 
@@ -32,14 +41,16 @@ const PACKET_TYPE: Record<PacketSpace, FramePacketType> = {
 export function receiveDatagram(s: ConnState, now: number, from: string, data: Uint8Array): void {
   if (s.phase === 'drained') return;
   s.bytesReceived += data.length;
+  countReceived(s, from, data.length);
   let offset = 0;
+  let opened = false;
   while (offset < data.length) {
     let h: PartialHeader;
     try {
       h = parseHeader(data, offset, s.localCid.length);
     } catch (e) {
-      if (e instanceof CodecError) return; // the rest of the datagram is unusable
-      throw e;
+      if (!(e instanceof CodecError)) throw e;
+      break; // the rest of the datagram is unusable
     }
     offset = h.end;
     if (h.type === 'retry') {
@@ -47,13 +58,17 @@ export function receiveDatagram(s: ConnState, now: number, from: string, data: U
       return;
     }
     try {
-      receivePacket(s, now, from, data, h);
+      if (receivePacket(s, now, from, data, h)) opened = true;
     } catch (e) {
       if (e instanceof TransportError) s.failWith(now, e);
       else if (e instanceof TlsAlert) s.failWith(now, TransportError.crypto(e.description, e.message));
       else throw e;
       return;
     }
+  }
+  // Nothing in it authenticated: it may be the peer's stateless reset (RFC 9000 §10.3.1).
+  if (!opened && s.cids.isStatelessReset(data)) {
+    s.startDrain(now, { kind: 'stateless-reset' }, false);
   }
 }
 
@@ -63,13 +78,13 @@ export function receiveDatagram(s: ConnState, now: number, from: string, data: U
  * ClientHello again (all Initial data so far counts as lost; packet numbers keep increasing).
  */
 function receiveRetry(s: ConnState, now: number, packet: Uint8Array, h: PartialHeader): void {
-  if (s.side !== 'client' || s.serverSeen || s.retryToken !== undefined) return;
+  if (s.side !== 'client' || s.serverSeen || s.retrySourceCid !== undefined) return;
   if (!equalBytes(h.dcid, s.localCid) || !h.scid || !h.token || h.token.length === 0) return;
-  if (equalBytes(h.scid, s.remoteCid) || !verifyRetryIntegrity(s.originalDcid, packet)) return;
-  s.retryToken = h.token.slice();
+  if (equalBytes(h.scid, s.path.remoteCid) || !verifyRetryIntegrity(s.originalDcid, packet)) return;
+  s.initialToken = h.token.slice();
   s.retrySourceCid = h.scid.slice();
-  s.remoteCid = h.scid.slice();
-  const keys = initialKeys(s.remoteCid, 'client');
+  s.path.remoteCid = h.scid.slice();
+  const keys = initialKeys(s.path.remoteCid, 'client');
   const initial = s.spaces.initial;
   initial.localKeys = keys.local;
   initial.remoteKeys = keys.remote;
@@ -85,30 +100,34 @@ function receiveRetry(s: ConnState, now: number, packet: Uint8Array, h: PartialH
   s.lossTimerDirty = true;
 }
 
-/** Opens and processes one packet. */
+/** Opens and processes one packet; returns whether it authenticated. */
 export function receivePacket(
   s: ConnState,
   now: number,
   from: string,
   data: Uint8Array,
   h: PartialHeader,
-): void {
+): boolean {
   const space = SPACE_OF[h.type];
-  if (!space) return; // 0-RTT, Retry and version negotiation are handled elsewhere or not supported yet
-  if (h.type !== 'short' && h.version !== 1) return;
+  if (!space) return false; // 0-RTT, Retry and version negotiation are handled elsewhere or not supported yet
+  if (h.type !== 'short' && h.version !== 1) return false;
   if (
-    !equalBytes(h.dcid, s.localCid) &&
+    !s.cids.matchLocal(h.dcid) &&
     !(s.side === 'server' && space === 'initial' && equalBytes(h.dcid, s.originalDcid))
   ) {
-    return;
+    return false;
   }
+  // A string compare: the usual case (same address) costs nothing more.
+  const newAddress = from !== s.path.remote && space === 'application' && s.handshakeConfirmed;
+  // Clients never follow the server elsewhere: packets from unknown server addresses are dropped (RFC 9000 §9).
+  if (newAddress && s.side === 'client') return false;
   const sp = s.spaces[space];
-  if (sp.discarded) return;
+  if (sp.discarded) return false;
   if (!sp.remoteKeys) {
     if (s.undecryptable.length < s.config.maxBufferedUndecryptable) {
       s.undecryptable.push({ space, data: data.slice(h.start, h.end), from });
     }
-    return;
+    return false;
   }
   const oneRtt = space === 'application' ? s.oneRtt : undefined;
   const opened = openPacket(
@@ -118,7 +137,7 @@ export function receivePacket(
     sp.largestReceived,
     oneRtt && ((phase, pn) => oneRtt.keysFor(phase, pn)),
   );
-  if (!opened) return; // forged, corrupted or not for these keys: drop silently
+  if (!opened) return false; // forged, corrupted or not for these keys: drop silently
   // The peer's first packet of a new key phase: we switch phase too (RFC 9001 §6.2).
   if (oneRtt?.onOpened(opened.keyPhase, opened.pn)) s.syncOneRttKeys();
   if (opened.reservedBitsSet) throw TransportError.protocolViolation('reserved header bits set');
@@ -127,29 +146,28 @@ export function receivePacket(
   if (s.side === 'client' && !s.serverSeen && h.scid) {
     // The server's first packet fixes its CID and, with iroh's handshake server migration, its address.
     s.serverSeen = true;
-    s.remoteCid = h.scid.slice();
-    if (s.allowServerMigration) s.remote = from;
+    s.path.remoteCid = h.scid.slice();
+    if (s.allowServerMigration) s.path.remote = from;
   }
-  if (s.side === 'server' && space === 'handshake' && !s.addressValidated) {
+  if (s.side === 'server' && space === 'handshake' && !s.path.validated) {
     // A Handshake packet proves the client saw our Initial (RFC 9000 §8.1); Initial keys go.
-    s.addressValidated = true;
+    s.path.validated = true;
   }
   if (s.side === 'server' && space === 'handshake') s.discardSpace('initial');
-  if (from !== s.remote && space === 'application' && s.handshakeConfirmed) {
-    // NAT rebinding or migration: follow the peer (path validation is a later step).
-    s.remote = from;
-  }
 
   let ackEliciting = false;
   let immediate = false;
+  let nonProbing = false;
   const type = PACKET_TYPE[space];
   decodeFrames(opened.payload, (f) => {
     if (!isFrameAllowed(f.type, type))
       throw TransportError.protocolViolation(`${f.type} frame not allowed in ${type} packet`);
     if (isAckEliciting(f.type)) ackEliciting = true;
     if (f.type === 'immediateAck') immediate = true;
-    onFrame(s, now, space, f);
+    if (newAddress && !isProbingFrame(f.type)) nonProbing = true;
+    onFrame(s, now, space, f, from, data.length);
   });
+  const largest = opened.pn > sp.largestReceived;
   if (
     !sp.onReceived(
       opened.pn,
@@ -160,11 +178,15 @@ export function receivePacket(
       s.config.ackElicitingThreshold,
     )
   )
-    return;
+    return true;
+  // The peer moved (NAT rebinding or migration): only a non-probing packet that is the newest so far
+  // makes us follow it (RFC 9000 §9.3), and only until the new address fails validation.
+  if (newAddress && nonProbing && largest && !s.isClosed) onPeerAddressChange(s, now, from, data.length);
   if (s.idleTimeout > 0) s.idleDeadline = now + Math.max(s.idleTimeout, 3 * s.rtt.pto(s.peerMaxAckDelay));
   s.drainCrypto(now);
   if (s.side === 'client' && space === 'handshake') s.discardSpace('initial');
   retryUndecryptable(s, now);
+  return true;
 }
 
 function retryUndecryptable(s: ConnState, now: number): void {
@@ -184,7 +206,7 @@ function retryUndecryptable(s: ConnState, now: number): void {
   }
 }
 
-function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame): void {
+function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: string, size: number): void {
   if (s.phase === 'closing' && f.type !== 'connectionClose' && f.type !== 'applicationClose') {
     // While closing we only answer with CONNECTION_CLOSE (RFC 9000 §10.2.1).
     s.closeSendPending = true;
@@ -219,6 +241,8 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame): void 
     }
     case 'newToken':
       if (s.side === 'server') throw TransportError.protocolViolation('NEW_TOKEN from a client', 0x07);
+      // For the endpoint to keep: the next connection to this server sends it in its Initial.
+      s.endpointEvents.push({ type: 'new-token', token: f.token.slice() });
       return;
     case 'handshakeDone':
       if (s.side === 'server') throw TransportError.protocolViolation('HANDSHAKE_DONE from a client', 0x1e);
@@ -257,14 +281,20 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame): void 
       s.events.push({ type: 'datagram-received' });
       return;
     case 'pathChallenge':
-      s.pathResponses.push(f.data.slice());
+      onPathChallenge(s, from, f.data, size);
       return;
     case 'pathResponse':
+      onPathResponse(s, now, f.data);
+      return;
     case 'newConnectionId':
+      onNewConnectionId(s, f);
+      return;
     case 'retireConnectionId':
+      onRetireConnectionId(s, f);
+      return;
     case 'ackFrequency':
     case 'immediateAck':
-      // Connection migration and ACK frequency come with the path work; these are accepted and ignored.
+      // ACK frequency comes later; these are accepted and ignored.
       return;
     default:
       s.streams.onFrame(f);
@@ -309,6 +339,13 @@ export function onLost(s: ConnState, space: PacketSpace, item: SentItem): void {
       return;
     case 'handshake-done':
       s.handshakeDonePending = true;
+      return;
+    case 'new-cid':
+    case 'retire-cid':
+      onCidFrameLost(s, item);
+      return;
+    case 'new-token':
+      s.newTokenPending = true;
       return;
     case 'mtu-probe':
       onMtuProbeLost(s);

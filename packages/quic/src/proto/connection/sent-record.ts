@@ -17,6 +17,11 @@ export type SentItem =
   | { readonly kind: 'ack'; readonly largest: number }
   | { readonly kind: 'handshake-done' }
   | { readonly kind: 'ping' }
+  /** NEW_CONNECTION_ID for our CID `seq`, RETIRE_CONNECTION_ID for the peer's CID `seq`. */
+  | { readonly kind: 'new-cid'; readonly seq: number }
+  | { readonly kind: 'retire-cid'; readonly seq: number }
+  /** The server's NEW_TOKEN. */
+  | { readonly kind: 'new-token' }
   /** A path MTU probe of `size` bytes. */
   | { readonly kind: 'mtu-probe'; readonly size: number };
 

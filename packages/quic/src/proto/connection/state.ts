@@ -24,10 +24,12 @@ import {
 import { Streams } from '../streams/streams.js';
 import { TransportError } from '../transport-error.js';
 import { decodeTransportParameters, type TransportParameters } from '../transport-params.js';
+import { type CidGenerator, CidState, initRemoteCids, issueCids } from './cids.js';
 import type { TransportConfig } from './config.js';
-import type { CloseReason, ConnectionEvent } from './events.js';
+import type { CloseReason, ConnectionEvent, EndpointEvent } from './events.js';
 import { OneRttKeys } from './key-update.js';
 import { SpaceState } from './packet-space.js';
+import { Path, type PendingResponse } from './path.js';
 import type { SentItem } from './sent-record.js';
 
 /** Lifecycle of a connection (RFC 9000 §10). */
@@ -48,19 +50,24 @@ export class ConnState {
   phase: Phase = 'handshake';
   readonly spaces: Record<PacketSpace, SpaceState>;
   readonly crypto: CryptoSession;
-  /** The CID the peer addresses us by. */
+  /** The CID the peer addresses us by during the handshake (sequence 0). */
   readonly localCid: Uint8Array;
-  /** The CID we address the peer by. */
-  remoteCid: Uint8Array;
+  /** Our CIDs and the peer's (RFC 9000 §5.1). */
+  readonly cids: CidState;
   /** The client's first DCID. */
   readonly originalDcid: Uint8Array;
-  /** Where we send. */
-  remote: string;
+  /** The active path: where we send, with which CID, and its validation state. */
+  path: Path;
+  /** The last validated path while the peer's new address is validated (RFC 9000 §9.3). */
+  prevPath: Path | undefined;
   readonly allowServerMigration: boolean;
   /** Client: whether a server packet has been processed (locks the server's CID and address). */
   serverSeen = false;
-  /** Client: the token from a Retry, sent in every later Initial. */
-  retryToken: Uint8Array | undefined;
+  /** Client: the token every Initial carries (from a NEW_TOKEN, replaced by a Retry's). */
+  initialToken: Uint8Array | undefined;
+  /** Server: a NEW_TOKEN token to give the client once the handshake is confirmed (RFC 9000 §8.1.3). */
+  newToken: Uint8Array | undefined;
+  newTokenPending = false;
   /** Client: the server's SCID from a Retry, which its transport parameters must repeat. */
   retrySourceCid: Uint8Array | undefined;
   handshakeComplete = false;
@@ -72,20 +79,21 @@ export class ConnState {
   lastSendTime = 0;
   /** When the last datagram with regular packets was built (orders the MTU probe after them). */
   lastBuildAt = Number.NEGATIVE_INFINITY;
-  readonly rtt: RttEstimator;
-  readonly cc: CongestionController;
-  readonly pacer: Pacer;
+  /** Per-path recovery state of the active path (reset when the peer's IP changes, RFC 9000 §9.4). */
+  rtt: RttEstimator;
+  cc: CongestionController;
+  pacer: Pacer;
   ptoCount = 0;
   lossTimer: LossTimerDeadline | undefined;
   /** Set when sends or ACKs may have moved the loss timer; it is recomputed when next needed. */
   lossTimerDirty = false;
   mtu: number;
-  /** Anti-amplification (servers until the client's address is validated). */
-  addressValidated: boolean;
+  /** Bytes received and sent on all paths. */
   bytesReceived = 0;
   bytesSent = 0;
   streams: Streams;
   readonly events: ConnectionEvent[] = [];
+  readonly endpointEvents: EndpointEvent[] = [];
   closeReason: CloseReason | undefined;
   /** The CONNECTION_CLOSE we send while closing. */
   closeFrame: { errorCode: bigint; frameType: number; reason: Uint8Array; app: boolean } | undefined;
@@ -96,7 +104,8 @@ export class ConnState {
   datagramsInBytes = 0;
   readonly datagramsOut: Uint8Array[] = [];
   datagramsOutBytes = 0;
-  readonly pathResponses: Uint8Array[] = [];
+  /** PATH_RESPONSEs owed, per address. */
+  readonly pathResponses: PendingResponse[] = [];
   readonly undecryptable: { space: PacketSpace; data: Uint8Array; from: string }[] = [];
   /** 1-RTT keys across key phases, once both directions' secrets are known. */
   oneRtt: OneRttKeys | undefined;
@@ -126,15 +135,20 @@ export class ConnState {
     remote: string;
     now: number;
     allowServerMigration: boolean;
+    /** Server: the client's address is already validated (by a Retry or NEW_TOKEN token). */
+    addressValidated: boolean;
+    statelessResetToken: Uint8Array | undefined;
+    generateCid: CidGenerator;
   }) {
     this.side = opts.side;
     this.config = opts.config;
     this.random = opts.random;
     this.crypto = opts.crypto;
     this.localCid = opts.localCid;
-    this.remoteCid = opts.remoteCid;
+    this.cids = new CidState(opts.localCid, opts.statelessResetToken, opts.generateCid);
     this.originalDcid = opts.originalDcid;
-    this.remote = opts.remote;
+    // A client chose the server's address; a server validates the client's (RFC 9000 §8.1).
+    this.path = new Path(opts.remote, opts.remoteCid, 0, opts.side === 'client' || opts.addressValidated);
     this.allowServerMigration = opts.allowServerMigration;
     this.spaces = {
       initial: new SpaceState('initial'),
@@ -146,7 +160,6 @@ export class ConnState {
     this.mtu = opts.config.initialMtu;
     this.cc = opts.config.congestionController(opts.now, this.mtu);
     this.pacer = new Pacer(this.rtt.smoothed, this.cc.window, this.mtu, opts.now);
-    this.addressValidated = opts.side === 'client';
     const c = opts.config;
     this.streams = new Streams(
       opts.side,
@@ -245,6 +258,9 @@ export class ConnState {
     this.handshakeConfirmed = true;
     this.discardSpace('handshake');
     this.events.push({ type: 'handshake-confirmed' });
+    issueCids(this);
+    // A server's NEW_TOKEN goes in 1-RTT once the handshake is confirmed (RFC 9000 §8.1.3).
+    if (this.newToken) this.newTokenPending = true;
   }
 
   /** Forgets a space's keys and in-flight packets. */
@@ -259,7 +275,7 @@ export class ConnState {
     const tp = decodeTransportParameters(bytes, this.side === 'client' ? 'server' : 'client');
     // Authenticate the connection IDs (RFC 9000 §7.3).
     const eq = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && equalBytes(a, b);
-    if (!eq(tp.initialSourceConnectionId, this.remoteCid)) {
+    if (!eq(tp.initialSourceConnectionId, this.path.remoteCid)) {
       throw TransportError.transportParameter('initial_source_connection_id does not match');
     }
     if (this.side === 'client' && !eq(tp.originalDestinationConnectionId, this.originalDcid)) {
@@ -273,6 +289,7 @@ export class ConnState {
       }
     }
     this.peerParams = tp;
+    initRemoteCids(this, tp.statelessResetToken);
     const peerIdle = tp.maxIdleTimeout;
     const ours = this.config.maxIdleTimeout;
     this.idleTimeout = peerIdle === 0 ? ours : ours === 0 ? peerIdle : Math.min(ours, peerIdle);
@@ -316,7 +333,7 @@ export class ConnState {
       for (const item of p.payload) onAcked(item);
       if (p.inFlight) this.cc.onAck(now, p.timeSent, p.size, false, this.rtt);
     }
-    if (this.side === 'client' && space !== 'initial') this.addressValidated = true;
+    if (this.side === 'client' && space !== 'initial') this.path.validated = true;
     // A client keeps probing until the server has validated its address (RFC 9002 §6.2.1).
     if (!(this.side === 'client' && space === 'initial' && !this.handshakeComplete)) this.ptoCount = 0;
     this.detectLost(space, now, onLost);
@@ -368,11 +385,11 @@ export class ConnState {
       ptoCount: this.ptoCount,
       maxAckDelay: this.peerMaxAckDelay,
       handshakeConfirmed: this.handshakeConfirmed,
-      peerCompletedAddressValidation: this.side === 'server' || this.addressValidated,
+      peerCompletedAddressValidation: this.side === 'server' || this.path.validated,
       hasHandshakeKeys: this.spaces.handshake.localKeys !== undefined,
       spaces,
       lossTimes,
-      amplificationBlocked: !this.addressValidated && this.bytesSent >= 3 * this.bytesReceived,
+      amplificationBlocked: this.path.budget <= 0,
       maxInterval: irohMaxPtoInterval(this.rtt.smoothed, this.idleTimeout || undefined),
     });
   }

@@ -1,5 +1,9 @@
-/** The connection's timers: idle, loss detection/PTO, delayed ACKs, keep-alive, pacing and draining. */
+/**
+ * The connection's timers: idle, loss detection/PTO, delayed ACKs, keep-alive, pacing, path
+ * validation and draining.
+ */
 
+import { handlePathTimeout, nextPathTimeout, pathProbePending } from './path.js';
 import { onLost } from './receive.js';
 import type { ConnState } from './state.js';
 
@@ -16,6 +20,7 @@ export function nextTimeout(s: ConnState, now: number): number | undefined {
   }
   at(s.idleDeadline);
   at(s.currentLossTimer(now)?.time);
+  at(nextPathTimeout(s));
   for (const sp of Object.values(s.spaces)) if (sp.ackPending && !sp.ackNow) at(sp.ackDeadline);
   if (s.handshakeComplete && s.config.keepAliveInterval !== undefined)
     at(s.lastSendTime + s.config.keepAliveInterval);
@@ -38,7 +43,9 @@ function hasSomethingToSend(s: ConnState): boolean {
       s.datagramsOut.length > 0 ||
       s.pingPending ||
       s.handshakeDonePending ||
-      s.pathResponses.length > 0)
+      s.cids.framesPending ||
+      s.newTokenPending ||
+      pathProbePending(s))
   );
 }
 
@@ -62,6 +69,8 @@ export function handleTimeout(s: ConnState, now: number): void {
   for (const sp of Object.values(s.spaces)) {
     if (sp.ackPending && sp.ackDeadline !== undefined && now >= sp.ackDeadline) sp.ackNow = true;
   }
+  handlePathTimeout(s, now);
+  if (s.isClosed) return;
   if (
     s.handshakeComplete &&
     s.config.keepAliveInterval !== undefined &&

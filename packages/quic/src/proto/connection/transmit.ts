@@ -16,8 +16,11 @@ import {
 } from '../frame.js';
 import { packetNumberLength, QUIC_V1, writeLongHeader, writeShortHeader } from '../packet.js';
 import type { PacketSpace } from '../recovery/index.js';
+import { pollCidFrame } from './cids.js';
 import { datagramBuffer } from './datagram-slab.js';
 import { mtuProbeSize } from './mtu.js';
+import { pathProbePending } from './path.js';
+import { buildPathProbe } from './path-probe.js';
 import type { SentItem, SentRecord } from './sent-record.js';
 import type { ConnState } from './state.js';
 
@@ -41,11 +44,12 @@ interface Planned {
 }
 
 function headerSize(s: ConnState, space: PacketSpace, pnLength: number): number {
-  if (space === 'application') return 1 + s.remoteCid.length + pnLength;
+  const dcid = s.path.remoteCid;
+  if (space === 'application') return 1 + dcid.length + pnLength;
   // first byte, version, dcid len+dcid, scid len+scid, [token length+token], 2-byte length, packet number
-  const token = s.retryToken?.length ?? 0;
+  const token = s.initialToken?.length ?? 0;
   const tokenField = space === 'initial' ? varintSize(token) + token : 0;
-  return 1 + 4 + 1 + s.remoteCid.length + 1 + s.localCid.length + tokenField + 2 + pnLength;
+  return 1 + 4 + 1 + dcid.length + 1 + s.localCid.length + tokenField + 2 + pnLength;
 }
 
 /**
@@ -62,13 +66,13 @@ function writePacketHeader(
   payloadLength: number,
 ): number {
   if (space === 'application')
-    return writeShortHeader(w, s.remoteCid, pn, pnLength, s.oneRtt?.phase ?? false);
+    return writeShortHeader(w, s.path.remoteCid, pn, pnLength, s.oneRtt?.phase ?? false);
   return writeLongHeader(w, {
     type: space,
     version: QUIC_V1,
-    dcid: s.remoteCid,
+    dcid: s.path.remoteCid,
     scid: s.localCid,
-    token: s.retryToken ?? NO_TOKEN,
+    token: s.initialToken ?? NO_TOKEN,
     pn,
     pnLength,
     payloadLength,
@@ -91,14 +95,20 @@ function isCongested(s: ConnState, now: number): boolean {
 export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   if (s.phase === 'draining' || s.phase === 'drained') return undefined;
   if (s.phase === 'closing') return s.closeSendPending ? buildClose(s) : undefined;
+  // PATH_CHALLENGE / PATH_RESPONSE go first, alone, to the address they probe.
+  if (pathProbePending(s)) {
+    const probe = buildPathProbe(s, now);
+    if (probe) return probe;
+  }
   // The path MTU probe never goes first in a flush: what is ready now (an answer, an ACK) leaves
   // ahead of it; the probe follows in the same flush, or goes alone when nothing else is ready.
   if (s.lastBuildAt === now) {
     const probe = mtuProbeSize(s);
     if (probe !== undefined && !isCongested(s, now)) return buildMtuProbe(s, now, probe);
   }
+  const path = s.path;
   let budget = s.mtu;
-  if (!s.addressValidated) budget = Math.min(budget, 3 * s.bytesReceived - s.bytesSent);
+  if (!path.validated) budget = Math.min(budget, path.budget);
   if (budget < 48) return undefined;
   const probing = s.spaces.initial.probes + s.spaces.handshake.probes + s.spaces.application.probes > 0;
   const congested = !probing && isCongested(s, now);
@@ -186,6 +196,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
     s.stats.packetsSent++;
   }
   s.bytesSent += out.length;
+  path.bytesSent += out.length;
   s.pacer.onTransmit(out.length);
   if (planned.some((p) => p.ackEliciting)) {
     s.lastSendTime = now;
@@ -199,7 +210,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   // A client discards its Initial keys when it first sends a Handshake packet (RFC 9001 §4.9.1).
   if (sentHandshake && s.side === 'client') s.discardSpace('initial');
   s.lossTimerDirty = true;
-  return { destination: s.remote, data: out };
+  return { destination: path.remote, data: out };
 }
 
 /** Fills the payload of one packet in `space`; `undefined` when there is nothing to put in it. */
@@ -259,7 +270,8 @@ function appHasData(s: ConnState): boolean {
   return (
     s.handshakeDonePending ||
     s.pingPending ||
-    s.pathResponses.length > 0 ||
+    s.cids.framesPending ||
+    s.newTokenPending ||
     s.datagramsOut.length > 0 ||
     s.streams.hasPendingData ||
     s.streams.hasControlPending
@@ -284,8 +296,12 @@ function fillApplication(
     s.handshakeDonePending = false;
     put({ type: 'handshakeDone' }, { kind: 'handshake-done' });
   }
-  while (s.pathResponses.length > 0 && left() >= 9)
-    put({ type: 'pathResponse', data: s.pathResponses.shift()! });
+  if (s.newTokenPending && s.newToken && left() >= 1 + varintSize(s.newToken.length) + s.newToken.length) {
+    s.newTokenPending = false;
+    put({ type: 'newToken', token: s.newToken }, { kind: 'new-token' });
+  }
+  if (s.cids.framesPending)
+    for (let c = pollCidFrame(s, left()); c; c = pollCidFrame(s, left())) put(c.frame, c.item);
   const control: Frame[] = [];
   s.streams.pollControlFrames(now, s.rtt.smoothed, control);
   for (const f of control) {
@@ -362,9 +378,10 @@ function buildMtuProbe(s: ConnState, now: number, size: number): Transmit | unde
   });
   s.mtuProbe.inFlight = true;
   s.bytesSent += packet.length;
+  s.path.bytesSent += packet.length;
   s.stats.packetsSent++;
   s.lossTimerDirty = true;
-  return { destination: s.remote, data: packet };
+  return { destination: s.path.remote, data: packet };
 }
 
 /** A datagram with our CONNECTION_CLOSE in every space we still have keys for. */
@@ -401,5 +418,6 @@ function buildClose(s: ConnState): Transmit | undefined {
     size += p.length;
   }
   s.bytesSent += out.length;
-  return { destination: s.remote, data: out };
+  s.path.bytesSent += out.length;
+  return { destination: s.path.remote, data: out };
 }

@@ -1,0 +1,52 @@
+/**
+ * Datagrams that carry PATH_CHALLENGE and PATH_RESPONSE frames (RFC 9000 §8.2). They go alone, in a
+ * 1-RTT packet padded to 1200 bytes where the amplification limit allows (§8.2.1, §8.2.2), to the
+ * address being probed, which need not be the active path's. They are not counted in flight: a lost
+ * challenge is replaced by the next one when its timer fires, and a lost response by the peer's next
+ * challenge.
+ */
+import { sealPacket } from '../../crypto/packet-protection.js';
+import { encodeFrame } from '../frame.js';
+import { packetNumberLength, writeShortHeader } from '../packet.js';
+import { planPathProbe } from './path.js';
+import type { ConnState } from './state.js';
+import type { Transmit } from './transmit.js';
+
+const TAG = 16;
+const MIN_PADDED = 1200;
+
+/** Builds the next path probe datagram, or returns `undefined` when none can be sent now. */
+export function buildPathProbe(s: ConnState, now: number): Transmit | undefined {
+  const sp = s.spaces.application;
+  if (!sp.localKeys || !s.handshakeComplete) return undefined;
+  const plan = planPathProbe(s);
+  if (!plan) return undefined;
+  const pn = sp.nextPn;
+  const pnLength = packetNumberLength(pn, sp.sent.largestAcked);
+  const header = 1 + plan.cid.length + pnLength;
+  const payload = s.scratch.payloads[0]!.reset();
+  if (plan.challenge) encodeFrame(payload, { type: 'pathChallenge', data: plan.challenge });
+  if (plan.response) encodeFrame(payload, { type: 'pathResponse', data: plan.response });
+  const size = header + payload.len + TAG;
+  if (size > plan.budget) return undefined; // the amplification limit does not allow even this
+  const target = Math.min(Math.max(MIN_PADDED, size), plan.budget, s.mtu);
+  while (header + payload.len + TAG < target) payload.u8(0);
+  const h = s.scratch.header.reset();
+  const pnOffset = writeShortHeader(h, plan.cid, pn, pnLength, s.oneRtt?.phase ?? false);
+  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view());
+  sp.nextPn++;
+  s.oneRtt?.onSent(pn);
+  sp.sent.onSent({
+    pn,
+    timeSent: now,
+    size: packet.length,
+    ackEliciting: true,
+    inFlight: false,
+    payload: [],
+  });
+  s.bytesSent += packet.length;
+  s.stats.packetsSent++;
+  s.lossTimerDirty = true;
+  plan.onSent(now, packet.length);
+  return { destination: plan.remote, data: packet };
+}
