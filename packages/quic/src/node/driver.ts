@@ -45,6 +45,7 @@ export class ConnectionDriver {
   closeReason: CloseReason | undefined;
   private driving = false;
   private scheduled = false;
+  private deferredFlush = false;
   private again = false;
 
   constructor(conn: Connection, transport: UdpTransport, onDrained: () => void) {
@@ -133,6 +134,17 @@ export class ConnectionDriver {
       do {
         this.again = false;
         const now = clock();
+        // When events wake the application (the handshake completed, data arrived, a stream opened),
+        // its reaction (a write, a read that frees window) comes in the microtasks after this call.
+        // Sending is then left to a second pass, so that what the application does rides in the same
+        // datagrams as our ACKs and handshake messages instead of following in its own.
+        if (this.dispatch() && !this.deferredFlush) {
+          this.deferredFlush = true;
+          this.schedule();
+          this.arm(now);
+          return;
+        }
+        this.deferredFlush = false;
         for (let t = this.conn.pollTransmit(now); t; t = this.conn.pollTransmit(now))
           this.transport.send(t.destination, t.data);
         this.dispatch();
@@ -167,18 +179,21 @@ export class ConnectionDriver {
     );
   }
 
-  private dispatch(): void {
+  /** Delivers the connection's events; returns true when an application waiter was woken. */
+  private dispatch(): boolean {
+    let woke = 0;
     for (let e = this.conn.pollEvent(); e; e = this.conn.pollEvent()) {
       switch (e.type) {
         case 'handshake-complete':
           this.established?.resolve();
+          woke++;
           break;
         case 'stream': {
           const ev = e.event;
-          if (ev.type === 'opened') (ev.dir === 'bi' ? this.incomingBi : this.incomingUni).wake();
-          else if (ev.type === 'limit-raised') (ev.dir === 'bi' ? this.openBi : this.openUni).wake();
-          else if (ev.type === 'readable') this.readers.get(ev.id)?.wake();
-          else if (ev.type === 'writable') this.writers.get(ev.id)?.wake();
+          if (ev.type === 'opened') woke += (ev.dir === 'bi' ? this.incomingBi : this.incomingUni).wake();
+          else if (ev.type === 'limit-raised') woke += (ev.dir === 'bi' ? this.openBi : this.openUni).wake();
+          else if (ev.type === 'readable') woke += this.readers.get(ev.id)?.wake() ?? 0;
+          else if (ev.type === 'writable') woke += this.writers.get(ev.id)?.wake() ?? 0;
           else if (ev.type === 'stopped') {
             this.writers.get(ev.id)?.wake();
             for (const f of this.finishers.get(ev.id) ?? []) f.resolve(ev.errorCode);
@@ -190,7 +205,7 @@ export class ConnectionDriver {
           break;
         }
         case 'datagram-received':
-          this.datagrams.wake();
+          woke += this.datagrams.wake();
           break;
         case 'closed': {
           this.closeReason = e.reason;
@@ -211,5 +226,6 @@ export class ConnectionDriver {
           break;
       }
     }
+    return woke > 0;
   }
 }

@@ -9,10 +9,13 @@ export class WaitQueue {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  wake(): void {
+  /** Resolves every waiter; returns how many there were. */
+  wake(): number {
     const w = this.waiters;
+    if (w.length === 0) return 0;
     this.waiters = [];
     for (const x of w) x.resolve();
+    return w.length;
   }
 
   fail(err: unknown): void {
