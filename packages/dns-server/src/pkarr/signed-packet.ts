@@ -150,7 +150,8 @@ export class SignedPacket {
     if (bytes.length > MAX_SIGNED_PACKET_BYTES) {
       throw new SignedPacketError('TooLarge', `signed packet of ${bytes.length} bytes exceeds 1104`);
     }
-    const own = copy ? bytes.slice() : bytes;
+    // `new Uint8Array(x)` copies even for a Node Buffer, whose `slice` would only make a view
+    const own = copy ? new Uint8Array(bytes) : bytes;
     let publicKey = key;
     if (!publicKey) {
       try {

@@ -13,6 +13,12 @@
  * await server.stop();
  * ```
  *
+ * Packets are kept in memory unless a store is chosen: `store: { kind: 'lmdb', path }` for a crash-safe
+ * file ({@link LmdbStore}), or `store: { kind: 'redis', url }` for several instances behind a load balancer
+ * sharing one record set ({@link RedisStore}). `mainline: { enabled: true, bootstrap: [...] }` looks keys
+ * the store lacks up on the Mainline DHT ({@link MainlineFallback}). The native and network clients behind
+ * these (`lmdb`, `redis`, `bittorrent-dht`) are loaded only when used.
+ *
  * @packageDocumentation
  */
 export {
@@ -47,10 +53,29 @@ export {
   type RateLimiterOptions,
   type RateLimitMode,
 } from './http/rate-limit.js';
+export {
+  DEFAULT_MAINLINE_CACHE_CAPACITY,
+  DEFAULT_MAINLINE_CACHE_TTL_MS,
+  DEFAULT_MAINLINE_TIMEOUT_MS,
+  MAINLINE_PUBLIC_BOOTSTRAP,
+  MainlineFallback,
+  type MainlineFallbackOptions,
+  type MainlineNodeAddr,
+} from './mainline/mainline-fallback.js';
 export { DnsServerMetrics } from './metrics.js';
-export { type DnsListenOptions, PkarrServer, type PkarrServerOptions } from './pkarr-server.js';
+export {
+  type DnsListenOptions,
+  type MainlineOptions,
+  PkarrServer,
+  type PkarrServerOptions,
+} from './pkarr-server.js';
+export { StoreError, type StoreErrorCode } from './store/errors.js';
+export { LMDB_FILE_NAME, LmdbStore, type LmdbStoreOptions } from './store/lmdb-store.js';
 export { MemoryStore } from './store/memory-store.js';
+export { openStore, type StoreConfig } from './store/open-store.js';
+export { RedisStore, type RedisStoreOptions } from './store/redis-store.js';
 export type { PacketStore, UpsertResult } from './store/store.js';
 export { CachedZone, encodeRecordSet, type RecordSet, relativeKey } from './zone/cached-zone.js';
+export type { PacketFallback } from './zone/fallback.js';
 export { DEFAULT_ZONE_CACHE_CAPACITY, ZoneCache } from './zone/zone-cache.js';
 export { ZoneStore, type ZoneStoreOptions } from './zone/zone-store.js';

@@ -1,6 +1,7 @@
 /**
- * The whole server in one object: a {@link ZoneStore} over a {@link PacketStore}, the DNS server on UDP and
- * TCP, the HTTP pkarr relay and DoH, eviction, and metrics.
+ * The whole server in one object: a {@link ZoneStore} over a {@link PacketStore} (in memory, in an LMDB
+ * file or shared through Redis), an optional Mainline DHT fallback, the DNS server on UDP and TCP, the HTTP
+ * pkarr relay and DoH, eviction, and metrics.
  */
 import type { Registry } from '@iroh-ts/metrics';
 import type { DnsZoneOptions } from './dns/config.js';
@@ -9,8 +10,10 @@ import { type TcpDnsOptions, TcpDnsServer } from './dns/tcp-server.js';
 import { type BoundAddr, UdpDnsServer } from './dns/udp-server.js';
 import { type EvictionOptions, Evictor } from './eviction.js';
 import { type HttpServerOptions, PkarrHttpServer } from './http/http-server.js';
+import { MainlineFallback, type MainlineFallbackOptions } from './mainline/mainline-fallback.js';
 import { DnsServerMetrics } from './metrics.js';
 import { MemoryStore } from './store/memory-store.js';
+import { isStoreConfig, openStore, type StoreConfig } from './store/open-store.js';
 import type { PacketStore } from './store/store.js';
 import { ZoneStore } from './zone/zone-store.js';
 
@@ -22,10 +25,23 @@ export interface DnsListenOptions extends DnsZoneOptions, TcpDnsOptions {
   readonly host?: string;
 }
 
+/** The `[mainline]` section: look keys missing from the store up on the Mainline DHT. */
+export interface MainlineOptions extends MainlineFallbackOptions {
+  /** Turns the DHT fallback on. @defaultValue false, as iroh-dns-server */
+  readonly enabled?: boolean;
+}
+
 /** Options of {@link PkarrServer.start}; every field is optional. */
 export interface PkarrServerOptions {
-  /** Where packets live. @defaultValue a new {@link MemoryStore} */
-  readonly store?: PacketStore;
+  /**
+   * Where packets live: a store object (which the server does not close), or a {@link StoreConfig} for a
+   * store the server opens and closes itself, e.g. `{ kind: 'lmdb', path: '/var/lib/iroh-dns' }` or
+   * `{ kind: 'redis', url: 'redis://10.0.0.5:6379' }`.
+   * @defaultValue a new {@link MemoryStore}
+   */
+  readonly store?: PacketStore | StoreConfig;
+  /** Mainline DHT fallback on store misses. @defaultValue disabled */
+  readonly mainline?: MainlineOptions;
   /** HTTP listener, or `false` for none. @defaultValue port 8080 */
   readonly http?: HttpServerOptions | false;
   /** DNS listener, or `false` for none. @defaultValue port 5300, iroh's default origins and SOA */
@@ -50,56 +66,71 @@ export class PkarrServer {
   readonly #udp: UdpDnsServer | undefined;
   readonly #tcp: TcpDnsServer | undefined;
   readonly #evictor: Evictor | undefined;
+  /** Resources the server opened itself and closes on {@link stop}. */
+  readonly #owned: Owned;
 
   private constructor(
     parts: Pick<PkarrServer, 'zones' | 'dnsHandler' | 'metrics'>,
-    http: PkarrHttpServer | undefined,
-    udp: UdpDnsServer | undefined,
-    tcp: TcpDnsServer | undefined,
+    listeners: Listeners,
     evictor: Evictor | undefined,
+    owned: Owned,
   ) {
     this.zones = parts.zones;
     this.dnsHandler = parts.dnsHandler;
     this.metrics = parts.metrics;
-    this.#http = http;
-    this.#udp = udp;
-    this.#tcp = tcp;
+    this.#http = listeners.http;
+    this.#udp = listeners.udp;
+    this.#tcp = listeners.tcp;
     this.#evictor = evictor;
+    this.#owned = owned;
   }
 
   /**
-   * Starts every configured listener. If one fails to bind, those already started are closed again.
+   * Opens the store (if given as a {@link StoreConfig}), starts the DHT fallback (if enabled) and every
+   * configured listener. If a step fails, everything already started or opened is closed again.
    *
-   * @throws {@link ServerConfigError} for invalid DNS options, or the bind error.
+   * @throws {@link ServerConfigError} for invalid options, {@link StoreError} if the store cannot be opened,
+   *   or the bind error.
    */
   static async start(options: PkarrServerOptions = {}): Promise<PkarrServer> {
     const metrics = new DnsServerMetrics();
-    options.registry?.register(metrics);
-    const zones = new ZoneStore(options.store ?? new MemoryStore(), {
-      cacheCapacity: options.cacheCapacity,
-      metrics,
-    });
-    const dnsOpts = options.dns === false ? {} : (options.dns ?? {});
-    const dnsHandler = new DnsHandler(zones, dnsOpts, metrics);
-    let http: PkarrHttpServer | undefined;
-    let udp: UdpDnsServer | undefined;
-    let tcp: TcpDnsServer | undefined;
+    const owned: Owned = {};
+    const listeners: Listeners = {};
+    let zones: ZoneStore | undefined;
     try {
+      const store = await PkarrServer.#store(options.store, owned);
+      if (options.mainline?.enabled) owned.fallback = await MainlineFallback.start(options.mainline);
+      zones = new ZoneStore(store, {
+        cacheCapacity: options.cacheCapacity,
+        metrics,
+        fallback: owned.fallback,
+      });
+      const dnsOpts = options.dns === false ? {} : (options.dns ?? {});
+      const dnsHandler = new DnsHandler(zones, dnsOpts, metrics);
       if (options.dns !== false) {
         const host = dnsOpts.host ?? '::';
-        udp = await UdpDnsServer.bind(dnsHandler, dnsOpts.port ?? 5300, host);
-        tcp = await TcpDnsServer.listen(dnsHandler, udp.address.port, host, dnsOpts);
+        listeners.udp = await UdpDnsServer.bind(dnsHandler, dnsOpts.port ?? 5300, host);
+        listeners.tcp = await TcpDnsServer.listen(dnsHandler, listeners.udp.address.port, host, dnsOpts);
       }
       if (options.http !== false)
-        http = await PkarrHttpServer.listen(zones, dnsHandler, options.http ?? {}, metrics);
+        listeners.http = await PkarrHttpServer.listen(zones, dnsHandler, options.http ?? {}, metrics);
+      options.registry?.register(metrics);
+      const evictor = options.eviction === false ? undefined : new Evictor(zones, options.eviction ?? {});
+      evictor?.start();
+      return new PkarrServer({ zones, dnsHandler, metrics }, listeners, evictor, owned);
     } catch (e) {
-      await Promise.all([http?.close(), udp?.close(), tcp?.close()]);
-      zones.close();
+      await Promise.allSettled([listeners.http?.close(), listeners.udp?.close(), listeners.tcp?.close()]);
+      zones?.close();
+      await closeOwned(owned);
       throw e;
     }
-    const evictor = options.eviction === false ? undefined : new Evictor(zones, options.eviction ?? {});
-    evictor?.start();
-    return new PkarrServer({ zones, dnsHandler, metrics }, http, udp, tcp, evictor);
+  }
+
+  static async #store(store: PacketStore | StoreConfig | undefined, owned: Owned): Promise<PacketStore> {
+    if (store === undefined) return new MemoryStore();
+    if (!isStoreConfig(store)) return store;
+    owned.store = await openStore(store);
+    return owned.store;
   }
 
   /** The HTTP address, if HTTP is enabled. */
@@ -128,10 +159,31 @@ export class PkarrServer {
     return this.#tcp?.address;
   }
 
-  /** Stops every listener and the eviction task (the store is not closed). */
+  /**
+   * Stops every listener, the eviction task and the DHT fallback. A store passed in as an object is left
+   * open; a store opened from a {@link StoreConfig} is closed.
+   */
   async stop(): Promise<void> {
     this.#evictor?.stop();
     await Promise.all([this.#http?.close(), this.#udp?.close(), this.#tcp?.close()]);
     this.zones.close();
+    await closeOwned(this.#owned);
   }
+}
+
+/** The listeners started so far. */
+interface Listeners {
+  http?: PkarrHttpServer;
+  udp?: UdpDnsServer;
+  tcp?: TcpDnsServer;
+}
+
+/** What the server opened itself. */
+interface Owned {
+  store?: PacketStore;
+  fallback?: MainlineFallback;
+}
+
+async function closeOwned(owned: Owned): Promise<void> {
+  await Promise.allSettled([owned.fallback?.close(), owned.store?.close?.()]);
 }

@@ -1,10 +1,11 @@
 import type { SignedPacket } from '../../pkarr/signed-packet.js';
+import { ChangeListeners } from './listeners.js';
 import type { PacketStore, UpsertResult } from './store.js';
 
 /** A {@link PacketStore} in a `Map`; contents are lost when the process ends. */
 export class MemoryStore implements PacketStore {
   readonly #packets = new Map<string, SignedPacket>();
-  readonly #listeners = new Set<(key: string) => void>();
+  readonly #listeners = new ChangeListeners();
 
   async get(key: string): Promise<SignedPacket | undefined> {
     return this.#packets.get(key);
@@ -50,12 +51,11 @@ export class MemoryStore implements PacketStore {
     return this.#packets.size;
   }
 
-  subscribe(listener: (key: string) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  subscribe(listener: (key: string) => void, onReset?: () => void): () => void {
+    return this.#listeners.add(listener, onReset);
   }
 
   #notify(key: string): void {
-    for (const l of this.#listeners) l(key);
+    this.#listeners.changed(key);
   }
 }

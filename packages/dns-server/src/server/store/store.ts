@@ -11,8 +11,8 @@ export type UpsertResult =
 
 /**
  * Storage of the newest signed packet per key. Keys are the signer's z-base-32 public key (lowercase,
- * 52 characters). Every method is async so that persistent (lmdb) and shared (Redis, Postgres) stores fit
- * behind the same interface.
+ * 52 characters). Every method is async so that the in-memory {@link MemoryStore}, the persistent
+ * {@link LmdbStore} and the shared {@link RedisStore} fit behind the same interface.
  *
  * Implementations must apply iroh's rule atomically per key: a packet is stored only when it is more
  * recent than the stored one ({@link SignedPacket.moreRecentThan}).
@@ -34,8 +34,12 @@ export interface PacketStore {
    * Registers a listener called with the key of every packet changed or removed (also by other
    * processes, for a shared store). Returns a function that unregisters it. Optional: stores only written
    * through one {@link ZoneStore} need not implement it.
+   *
+   * @param listener - called with the z-base-32 key of each changed or removed packet.
+   * @param onReset - called when notifications may have been lost (for example after a shared store's
+   *   connection was re-established); the subscriber should then drop everything it derived from the store.
    */
-  subscribe?(listener: (key: string) => void): () => void;
+  subscribe?(listener: (key: string) => void, onReset?: () => void): () => void;
   /** Releases resources. */
   close?(): Promise<void>;
 }
