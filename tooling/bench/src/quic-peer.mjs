@@ -7,7 +7,13 @@ import { irohServerCrypto, QuicEndpoint } from '@iroh-ts/quic';
 import * as iroh from '@number0/iroh';
 
 const ALPN = 'iroh-ts/bench/1';
-process.on('SIGINT', () => process.exit(0));
+process.on('SIGINT', () => {
+  if (process.env.PEER_CPU) {
+    const u = process.cpuUsage();
+    console.error('peer cpu ms', ((u.user + u.system) / 1000).toFixed(0));
+  }
+  process.exit(0);
+});
 const kind = process.argv[2];
 const u32 = (n) => {
   const b = new Uint8Array(4);

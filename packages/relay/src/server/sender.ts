@@ -14,6 +14,12 @@ import type { WebSocket } from 'ws';
 import type { ServerContext } from './context.js';
 
 const SEND_OPTIONS = { binary: true } as const;
+/**
+ * Corked frames written out without waiting for the end of the turn. One turn can read a sender's whole
+ * backlog; without this the recipient's queue would fill with frames the kernel has room for, and the
+ * queue bound would drop datagrams that were never really waiting.
+ */
+const FLUSH_EVERY_FRAMES = 64;
 
 /** Writes frames to one client. */
 export class FrameSender {
@@ -24,6 +30,7 @@ export class FrameSender {
   #inflight = 0;
   #progressAt = 0;
   #corked = false;
+  #corkedFrames = 0;
   readonly #uncork = (): void => {
     this.#corked = false;
     this.#socket!.uncork();
@@ -68,10 +75,18 @@ export class FrameSender {
     if (this.#inflight === 0) this.#progressAt = this.#ctx.now();
     this.#inflight++;
     const socket = this.#socket;
-    if (socket !== undefined && !this.#corked) {
-      this.#corked = true;
-      socket.cork();
-      this.#ctx.deferUncork(this.#uncork);
+    if (socket !== undefined) {
+      if (!this.#corked) {
+        this.#corked = true;
+        this.#corkedFrames = 0;
+        socket.cork();
+        this.#ctx.deferUncork(this.#uncork);
+      } else if (++this.#corkedFrames >= FLUSH_EVERY_FRAMES) {
+        // Hand what is batched so far to the kernel; stay corked for the rest of the turn.
+        socket.uncork();
+        socket.cork();
+        this.#corkedFrames = 0;
+      }
     }
     this.#ws.send(frame, SEND_OPTIONS, this.#onWritten);
   }
