@@ -32,10 +32,17 @@ export class NodeUdpTransport implements UdpTransport {
     this.socket = socket;
     const a = socket.address();
     this.localAddress = a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+    // Datagrams mostly come from the same few peers: reuse the last sender's address string.
+    let lastIp = '';
+    let lastPort = -1;
+    let lastFrom = '';
     socket.on('message', (msg, rinfo) => {
-      const from =
-        rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : `${rinfo.address}:${rinfo.port}`;
-      this.callback?.(from, new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
+      if (rinfo.port !== lastPort || rinfo.address !== lastIp) {
+        lastIp = rinfo.address;
+        lastPort = rinfo.port;
+        lastFrom = rinfo.family === 'IPv6' ? `[${lastIp}]:${lastPort}` : `${lastIp}:${lastPort}`;
+      }
+      this.callback?.(lastFrom, new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
     });
     socket.on('error', () => {
       this.sendErrors++;

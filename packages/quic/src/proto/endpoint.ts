@@ -5,7 +5,7 @@
  * §5.2, §6) and short-header packets for unknown connections with a stateless reset (§10.3), and
  * issues and checks address-validation tokens (Retry and NEW_TOKEN, §8.1).
  */
-import { hexEncode } from '@iroh-ts/base';
+import { equalBytes, hexEncode } from '@iroh-ts/base';
 import { retryIntegrityTag } from '../crypto/retry.js';
 import type { CryptoSession } from '../crypto/session.js';
 import { AddressTokens, TokenStore } from './address-token.js';
@@ -74,6 +74,8 @@ export class Endpoint {
   readonly config: EndpointConfig;
   private readonly cidLength: number;
   private readonly byCid = new Map<string, Connection>();
+  /** The last CID routed and its connection: most datagrams in a row belong to one connection. */
+  private lastRoute: { readonly cid: Uint8Array; readonly conn: Connection } | undefined;
   /** Stateless reset tokens of the peer CIDs our connections send with. */
   private readonly byResetToken = new Map<string, Connection>();
   private readonly pending = new Map<string, Incoming>();
@@ -153,7 +155,7 @@ export class Endpoint {
         }
       );
     }
-    const known = this.byCid.get(hexEncode(h.dcid));
+    const known = this.route(h.dcid);
     if (known) {
       known.handleDatagram(now, from, data);
       this.sync(known);
@@ -267,6 +269,7 @@ export class Endpoint {
           this.byCid.set(hexEncode(e.cid), conn);
           break;
         case 'cid-retired': {
+          this.lastRoute = undefined;
           const key = hexEncode(e.cid);
           if (this.byCid.get(key) === conn) this.byCid.delete(key);
           break;
@@ -331,8 +334,18 @@ export class Endpoint {
 
   /** Forgets a connection (after it drained). */
   forget(conn: Connection): void {
+    this.lastRoute = undefined;
     for (const [k, c] of this.byCid) if (c === conn) this.byCid.delete(k);
     for (const [k, c] of this.byResetToken) if (c === conn) this.byResetToken.delete(k);
+  }
+
+  /** The connection a destination CID routes to (a byte compare when it is the previous one's). */
+  private route(dcid: Uint8Array): Connection | undefined {
+    const last = this.lastRoute;
+    if (last !== undefined && equalBytes(last.cid, dcid)) return last.conn;
+    const conn = this.byCid.get(hexEncode(dcid));
+    if (conn !== undefined) this.lastRoute = { cid: dcid.slice(), conn };
+    return conn;
   }
 
   private newCid(): Uint8Array {
