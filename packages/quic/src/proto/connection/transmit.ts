@@ -303,7 +303,9 @@ function fillApplication(
   if (s.cids.framesPending)
     for (let c = pollCidFrame(s, left()); c; c = pollCidFrame(s, left())) put(c.frame, c.item);
   const control: Frame[] = [];
-  s.streams.pollControlFrames(now, s.rtt.smoothed, control);
+  // Windows grow against the minimum RTT: a queue building up in front of a slow receiver inflates
+  // the smoothed RTT, and must not talk the window into admitting even more in flight.
+  s.streams.pollControlFrames(now, s.rtt.minRtt, control);
   for (const f of control) {
     if (frameSize(f) > left()) {
       s.streams.onControlLost(f); // no room: requeue for the next packet

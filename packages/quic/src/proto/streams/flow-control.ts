@@ -52,7 +52,8 @@ export class RecvWindow {
    * less than half of the window remains available to the peer.
    *
    * @param now - the current time (ms), for auto-tuning.
-   * @param rtt - the smoothed round-trip time (ms).
+   * @param rtt - the path's minimum round-trip time (ms): growth follows the bandwidth-delay product,
+   *   not queueing delay.
    */
   pollUpdate(now: number, rtt: number): number | undefined {
     const target = this.consumed + this.window;
