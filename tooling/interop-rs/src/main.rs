@@ -16,7 +16,9 @@ use clap::{Args, Parser, Subcommand};
 use iroh::{
     Endpoint, EndpointAddr, EndpointId, PublicKey, RelayMode, RelayUrl, SecretKey, Signature,
     TransportAddr, Watcher,
-    address_lookup::{AddrFilter, DnsAddressLookup, PkarrPublisher, PkarrResolver},
+    address_lookup::{
+        AddrFilter, DnsAddressLookup, EndpointInfo, PkarrPublisher, PkarrRelayClient, PkarrResolver,
+    },
     dns::{DnsResolver, NameserverConfig},
     endpoint::{Connection, PathList, PortmapperConfig, VarInt, presets},
     tls::CaTlsConfig,
@@ -81,6 +83,10 @@ enum Cmd {
     Serve(ServeArgs),
     /// Connect to an endpoint, send bytes over a bi stream and check the echo.
     Dial(DialArgs),
+    /// Bind an endpoint whose PkarrPublisher publishes to --pkarr-url, wait until that pkarr
+    /// relay serves the published info (home relay, and IPs with --pkarr-publish-ip), print it
+    /// as a `published` event and exit.
+    PkarrPublish(PkarrPublishArgs),
 }
 
 /// Endpoint options shared by `serve` and `dial`.
@@ -174,6 +180,15 @@ struct DialArgs {
     timeout_ms: u64,
 }
 
+#[derive(Args, Debug)]
+struct PkarrPublishArgs {
+    #[command(flatten)]
+    net: NetOpts,
+    /// Give up (exit 1 with an `error` event) when nothing matching was published by then.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
+}
+
 fn main() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
@@ -205,6 +220,7 @@ fn main() {
         Cmd::Batch => batch(),
         Cmd::Serve(args) => run_async(serve(args)),
         Cmd::Dial(args) => run_async(dial(args)),
+        Cmd::PkarrPublish(args) => run_async(pkarr_publish(args)),
     };
     std::process::exit(code);
 }
@@ -763,4 +779,86 @@ async fn dial(args: DialArgs) -> Result<i32> {
     ep.close().await;
     emit(&json!({ "event": "closed", "ok": ok }));
     Ok(if ok { 0 } else { 1 })
+}
+
+// ---------------------------------------------------------------------------
+// pkarr publishing
+
+/// What the endpoint is expected to have published: its home relay URL(s), plus its direct
+/// addresses when IPs are published too. Sorted, for comparison.
+fn expected_publish(ep: &Endpoint, with_ips: bool) -> (Vec<String>, Vec<String>) {
+    let addr = ep.addr();
+    let mut relays: Vec<String> = addr.relay_urls().map(|u| u.to_string()).collect();
+    let mut ips: Vec<String> = if with_ips {
+        addr.ip_addrs().map(|a| a.to_string()).collect()
+    } else {
+        Vec::new()
+    };
+    relays.sort();
+    ips.sort();
+    (relays, ips)
+}
+
+async fn pkarr_publish(args: PkarrPublishArgs) -> Result<i32> {
+    let Some(pkarr) = &args.net.pkarr_url else {
+        bail!("pkarr-publish needs --pkarr-url");
+    };
+    if args.net.relays.is_empty() && !args.net.pkarr_publish_ip {
+        bail!("pkarr-publish needs --relay (or --pkarr-publish-ip): nothing would be published");
+    }
+    let url = url::Url::parse(pkarr).with_context(|| format!("invalid pkarr url {pkarr:?}"))?;
+    let started = Instant::now();
+    let deadline = started + Duration::from_millis(args.timeout_ms);
+    // The endpoint's own PkarrPublisher (added by build_endpoint for --pkarr-url) publishes
+    // whenever its home relay or addresses change; we only watch the pkarr relay for the result.
+    let ep = build_endpoint(&args.net, Vec::new()).await?;
+    let dns = ep
+        .dns_resolver()
+        .map_err(|e| anyhow!("endpoint has no DNS resolver: {e}"))?
+        .clone();
+    let client = PkarrRelayClient::new(url, ep.tls_config().clone(), dns);
+    let mut last_seen = Value::Null;
+    loop {
+        let (relays, ips) = expected_publish(&ep, args.net.pkarr_publish_ip);
+        if let Ok(packet) = client.resolve(ep.id()).await {
+            let info = EndpointInfo::from_pkarr_signed_packet(&packet)
+                .map_err(|e| anyhow!("the pkarr relay served an unparsable packet: {e}"))?;
+            let mut got_relays: Vec<String> = info.relay_urls().map(|u| u.to_string()).collect();
+            let mut got_ips: Vec<String> = info.ip_addrs().map(|a| a.to_string()).collect();
+            got_relays.sort();
+            got_ips.sort();
+            let complete = !(relays.is_empty() && ips.is_empty())
+                && relays.iter().all(|r| got_relays.contains(r))
+                && ips.iter().all(|a| got_ips.contains(a));
+            if complete {
+                emit(&json!({
+                    "event": "published",
+                    "id": ep.id().to_string(),
+                    "z32": ep.id().to_z32(),
+                    "relays": got_relays,
+                    "addrs": got_ips,
+                    "timestamp_us": packet.timestamp().as_micros(),
+                    "payload": hex::encode(packet.to_relay_payload()),
+                    "ms": started.elapsed().as_secs_f64() * 1000.0,
+                }));
+                break;
+            }
+            last_seen = json!({ "relays": got_relays, "addrs": got_ips });
+        }
+        if Instant::now() >= deadline {
+            emit(&json!({
+                "event": "error",
+                "stage": "publish",
+                "error": "timeout",
+                "expected": { "relays": relays, "addrs": ips },
+                "last_seen": last_seen,
+                "home_relays": home_relays(&ep),
+            }));
+            ep.close().await;
+            return Ok(1);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ep.close().await;
+    Ok(0)
 }
