@@ -7,6 +7,11 @@ import { irohServerCrypto, QuicEndpoint } from '@iroh-ts/quic';
 import * as iroh from '@number0/iroh';
 
 const ALPN = 'iroh-ts/bench/1';
+// The bench asks for this process's memory with SIGUSR2 (after a GC when --expose-gc is on).
+process.on('SIGUSR2', () => {
+  globalThis.gc?.();
+  console.log(JSON.stringify({ rss: process.memoryUsage().rss }));
+});
 process.on('SIGINT', () => {
   if (process.env.PEER_CPU) {
     const u = process.cpuUsage();

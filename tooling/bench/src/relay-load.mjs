@@ -20,7 +20,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import net from 'node:net';
 import { PublicKey, Signature } from '@iroh-ts/base';
-import { challengeMessage, encodeHandshakeFrame } from '../../../packages/relay/dist/protos/index.js';
+import { challengeMessage, encodeHandshakeFrame } from '@iroh-ts/relay';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const PROTOCOL = 'iroh-relay-v2';
