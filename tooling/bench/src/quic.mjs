@@ -206,6 +206,8 @@ through \`@number0/iroh\` (its numbers include the napi \`number[]\` conversions
 | bulk, one stream, ${o.bulkBytes >> 20} MiB iroh-ts / ${i.bulkBytes >> 20} MiB iroh (MB/s) | ${o.mbps.toFixed(1)} | ${i.mbps.toFixed(1)} | ≥ 140 (≥ 60) |
 | 64-byte request/response round trips per second | ${fmt(o.rr)} | ${fmt(i.rr)} | ≥ 10,000 |
 | RSS per idle connection, client / server side, ${IDLE_CONNECTIONS} connections held (KiB) | ${(o.idle.client / 1024).toFixed(1)} / ${(o.idle.server / 1024).toFixed(1)} | ${(i.idle.client / 1024).toFixed(1)} / ${(i.idle.server / 1024).toFixed(1)} | ≤ 40 per side |
+
+On a shared 2-core VM these numbers move by about ±15 % from run to run; compare runs made together.
 `;
 writeFileSync(new URL('../../../packages/quic/BENCH.md', import.meta.url), md);
 console.log('wrote packages/quic/BENCH.md');
