@@ -171,12 +171,11 @@ describe('frame decoder fuzzing', () => {
     TIMEOUT,
   );
 
-  it('a huge ACK range count fails fast instead of looping', () => {
-    const start = performance.now();
+  it('a huge ACK range count is refused instead of looped over', () => {
+    // A parser that trusted the count would loop ~2^62 times (the suite's timeout would catch it).
     const bytes = hex(`0205 00 ffffffffffffffff 00${'0000'.repeat(500)}`);
     expect(() => parseFrames(bytes)).toThrow(TransportError);
     expect(typed(() => parseFrames(hex('0205 00 bfffffff 00')))).toBeUndefined();
-    expect(performance.now() - start).toBeLessThan(1000);
   });
 });
 

@@ -36,17 +36,13 @@ describe('raw-public-key handshake on the @noble backend', () => {
     expectFailure(r, 'client', 'unknown_ca');
   });
 
-  it('is slower than node:crypto but usable (median of 30)', () => {
-    const times: number[] = [];
-    for (let i = 0; i < 35; i++) {
-      const start = performance.now();
+  it('completes handshake after handshake with fresh identities', () => {
+    // Speed is the benchmarks' business; here each of many handshakes must succeed on its own keys.
+    for (let i = 0; i < 20; i++) {
       const r = handshake(rpkClientConfig({}, `nc${i}`), rpkServerConfig({}, `ns${i}`));
-      if (r.error !== undefined) throw new Error('handshake failed');
-      times.push(performance.now() - start);
+      expect(r.error).toBeUndefined();
+      expect(r.client.isHandshaking || r.server.isHandshaking).toBe(false);
     }
-    const median = times.slice(5).sort((a, b) => a - b)[15]!;
-    console.log(`[@noble] handshake median ${median.toFixed(2)} ms`);
-    expect(median).toBeLessThan(100);
   });
 
   it('cannot do X.509 here, and says so at construction', () => {

@@ -104,21 +104,18 @@ describe('SentPackets: sending and acknowledging', () => {
 
   it('stays cheap when a wide cumulative ACK is repeated behind an old hole', () => {
     // Packet 0 stays outstanding while each ACK re-acknowledges [1, n]: a scan per ACK over the
-    // range would be quadratic (~5e9 steps here).
+    // range would be quadratic (~5e9 steps here), far beyond the suite's timeout.
     const sp = new SentPackets<number>();
     const n = 100_000;
-    const started = performance.now();
     sp.onSent({ pn: 0, timeSent: 0, size: 1200, ackEliciting: true, inFlight: true, payload: 0 });
     let acked = 0;
     for (let pn = 1; pn <= n; pn++) {
       sp.onSent({ pn, timeSent: pn, size: 1200, ackEliciting: true, inFlight: true, payload: pn });
       acked += sp.onAck([[1, pn]]).acked.length;
     }
-    const elapsed = performance.now() - started;
     expect(acked).toBe(n);
     expect(sp.size).toBe(1);
     expect(sp.bytesInFlight).toBe(1200);
-    expect(elapsed).toBeLessThan(5000);
   });
 
   it('discards everything when keys go away', () => {
