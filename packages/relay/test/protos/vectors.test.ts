@@ -14,7 +14,7 @@ import {
   signChallenge,
   verifyChallengeSignature,
 } from '../../src/index.js';
-import { hex, loadCoreVectors, norm, toHex } from '../support/vectors.js';
+import { hex, loadCoreVectors, loadSharedVectors, norm, toHex } from '../support/vectors.js';
 
 interface RealHandshake {
   client_auth_frame_hex: string;
@@ -47,7 +47,7 @@ const real = vectors?.relay_handshake_real as { handshakes: RealHandshake[] } | 
 const constructed = vectors?.relay_handshake_constructed as Constructed | undefined;
 const frames = vectors?.relay_frames_real as { frames: RealFrame[] } | undefined;
 
-describe.skipIf(vectors === undefined)('REAL relay handshakes captured from iroh 1.0.2', () => {
+describe('REAL relay handshakes captured from iroh 1.0.2', () => {
   test('each real ClientAuth frame decodes and its signature verifies against the challenge', () => {
     expect(real!.handshakes.length).toBeGreaterThan(0);
     for (const h of real!.handshakes) {
@@ -85,7 +85,7 @@ describe.skipIf(vectors === undefined)('REAL relay handshakes captured from iroh
   });
 });
 
-describe.skipIf(vectors === undefined)('constructed handshake vector (key 32×2a)', () => {
+describe('constructed handshake vector (key 32×2a)', () => {
   test('context string, message and signature match', () => {
     const c = constructed!;
     expect(CHALLENGE_SIGNATURE_CONTEXT).toBe(c.blake3_derive_key_context);
@@ -171,5 +171,18 @@ describe('iroh-relay snapshot frames (SRC protos/relay.rs tests, key 32×2a)', (
 
   test('the key vector is the public key of 32×2a', () => {
     expect(PublicKey.fromString(keyHex).equals(key)).toBe(true);
+  });
+});
+
+const shared = loadSharedVectors();
+if (shared === undefined)
+  console.warn(
+    'SKIP relay vectors vs shared spec: ../shared/spec/iroh-core-vectors.json not found beside the repository',
+  );
+
+describe.skipIf(shared === undefined)('the fixture copy of the relay vectors', () => {
+  test('equals the relay_* entries of the shared spec file', () => {
+    for (const [k, v] of Object.entries(loadCoreVectors()))
+      if (k.startsWith('relay_')) expect(v).toEqual(shared?.[k]);
   });
 });

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The shared spec vectors, or `undefined` when `../shared` is not next to the repository. */
-export function loadCoreVectors(): Record<string, unknown> | undefined {
+export function loadSharedVectors(): Record<string, unknown> | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
   const path = join(here, '..', '..', '..', '..', '..', 'shared', 'spec', 'iroh-core-vectors.json');
   try {
@@ -11,6 +11,15 @@ export function loadCoreVectors(): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The relay_* vectors, from the copy in test/fixtures (checked against the shared file when present). */
+export function loadCoreVectors(): Record<string, unknown> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return JSON.parse(readFileSync(join(here, '..', 'fixtures', 'relay-vectors.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Hex (whitespace allowed) to bytes. */
