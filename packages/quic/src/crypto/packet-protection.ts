@@ -35,9 +35,16 @@ export function nextPhaseKeys(
 /** The name of the crypto backend in use (`node:crypto` or `@noble/ciphers`). */
 export const cryptoBackendName: string = backend.name;
 
-/** nonce = iv XOR (packet number, left-padded to the IV length). */
+// One scratch nonce: the AEAD copies it when a cipher is created, so it is free again at once.
+const NONCE_SCRATCH = new Uint8Array(12);
+
+/**
+ * nonce = iv XOR (packet number, left-padded to the IV length). The result is only valid until the
+ * next call (it is a shared scratch buffer for 12-byte IVs).
+ */
 export function packetNonce(iv: Uint8Array, pn: number): Uint8Array {
-  const nonce = iv.slice();
+  const nonce = iv.length === 12 ? NONCE_SCRATCH : new Uint8Array(iv.length);
+  nonce.set(iv);
   let v = pn;
   for (let i = nonce.length - 1; i >= nonce.length - 8 && v > 0; i--) {
     nonce[i]! ^= v % 256;
