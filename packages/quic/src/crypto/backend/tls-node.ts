@@ -71,16 +71,45 @@ function importX25519Private(d: Uint8Array): KeyObject {
   }
 }
 
-function x25519Pair(random: RandomBytes): EphemeralKeyPair {
-  // With the platform CSPRNG as the source, let OpenSSL make the key: half the cost of importing one
-  // (the import derives the public key again). Injected sources (deterministic tests) are imported.
-  const privateKey =
-    random === secureRandom ? generateKeyPairSync('x25519').privateKey : importX25519Private(random(32));
+interface X25519Key {
+  readonly privateKey: KeyObject;
+  readonly publicKey: Uint8Array;
+}
+
+function x25519Key(privateKey: KeyObject): X25519Key {
   const x = createPublicKey(privateKey).export({ format: 'jwk' }).x;
   if (typeof x !== 'string') throw new Error('node:crypto did not export an X25519 public key');
+  return { privateKey, publicKey: toU8(Buffer.from(x, 'base64url')) };
+}
+
+// One ephemeral key made ahead of need, after the event-loop turn that used the previous one, so that
+// key generation is off a handshake's critical path. Every key is still used for one handshake only.
+let spareX25519: X25519Key | undefined;
+let refillScheduled = false;
+
+function refillSpare(): void {
+  refillScheduled = false;
+  spareX25519 ??= x25519Key(generateKeyPairSync('x25519').privateKey);
+}
+
+function freshX25519(): X25519Key {
+  const key = spareX25519 ?? x25519Key(generateKeyPairSync('x25519').privateKey);
+  spareX25519 = undefined;
+  if (!refillScheduled) {
+    refillScheduled = true;
+    setImmediate(refillSpare).unref();
+  }
+  return key;
+}
+
+function x25519Pair(random: RandomBytes): EphemeralKeyPair {
+  // With the platform CSPRNG as the source, OpenSSL makes the key (half the cost of importing one,
+  // which derives the public key again). Injected sources (deterministic tests) are imported.
+  const { privateKey, publicKey: ownPublic } =
+    random === secureRandom ? freshX25519() : x25519Key(importX25519Private(random(32)));
   return {
     group: X25519,
-    publicKey: toU8(Buffer.from(x, 'base64url')),
+    publicKey: ownPublic,
     agree(peer) {
       if (peer.length !== 32) return undefined;
       try {
