@@ -15,6 +15,8 @@ function der(prefix: Uint8Array, key: Uint8Array): Buffer {
   return out;
 }
 
+const PLACEHOLDER_X = 'A'.repeat(43);
+
 function b64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
@@ -27,9 +29,24 @@ function toU8(buf: Buffer): Uint8Array {
 export const backend: Ed25519Backend = {
   name: 'node:crypto',
   signer(seed) {
-    const key = createPrivateKey({ key: der(PKCS8_PREFIX, seed), format: 'der', type: 'pkcs8' });
-    const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-    const publicKey = toU8(spki).slice(SPKI_PREFIX.length);
+    // OpenSSL 3 imports a PKCS#8 DER key in ~3 ms and exports SPKI DER in ~0.5 ms on this class of
+    // machine; JWK takes a fraction of that. A private OKP JWK must carry `x`, but the key is built
+    // from `d` alone (the public key is derived again), so a placeholder serves and the real one is
+    // read back. PKCS#8 stays as the fallback.
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({
+        key: { kty: 'OKP', crv: 'Ed25519', d: b64url(seed), x: PLACEHOLDER_X },
+        format: 'jwk',
+      });
+    } catch {
+      key = createPrivateKey({ key: der(PKCS8_PREFIX, seed), format: 'der', type: 'pkcs8' });
+    }
+    const x = createPublicKey(key).export({ format: 'jwk' }).x;
+    const publicKey =
+      typeof x === 'string'
+        ? new Uint8Array(Buffer.from(x, 'base64url'))
+        : toU8(createPublicKey(key).export({ format: 'der', type: 'spki' })).slice(SPKI_PREFIX.length);
     return { publicKey, sign: (message) => toU8(sign(null, message, key)) };
   },
   verifier(publicKey) {
