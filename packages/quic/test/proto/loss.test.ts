@@ -4,46 +4,10 @@ import type { Connection } from '../../src/proto/connection/connection.js';
 import type { ConnectionEvent } from '../../src/proto/connection/events.js';
 import type { Pair } from '../../src/testing/pair.js';
 import { seededRandom } from '../../src/testing/pair.js';
-import { concat, events, makePair, readAvailable } from '../support/pair-helpers.js';
+import { concat, events, makePair, readAvailable, transfer } from '../support/pair-helpers.js';
 import { Tap } from '../support/tap.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-/** Sends `data` from a to b on a new uni stream and returns what b read. */
-/**
- * Sends `data` from a to b on a new uni stream and returns what b read. `onStep` runs at every step
- * with the number of bytes b has received so far (to change the network or keys mid-transfer).
- */
-function transfer(
-  pair: Pair,
-  a: Connection,
-  b: Connection,
-  data: Uint8Array,
-  onStep?: (received: number) => void,
-): Uint8Array {
-  const id = a.openStream('uni')!;
-  let written = 0;
-  let finished = false;
-  let sid: number | undefined;
-  const got: Uint8Array[] = [];
-  let received = 0;
-  pair.runUntil(
-    () => {
-      if (written < data.length) written += a.write(id, data.subarray(written));
-      if (written === data.length && !finished) {
-        a.finish(id);
-        finished = true;
-      }
-      onStep?.(received);
-      sid ??= b.acceptStream('uni');
-      const done = sid !== undefined && readAvailable(b, sid, got);
-      received = got.reduce((n, c) => n + c.length, 0);
-      return done;
-    },
-    { maxSteps: 5_000_000, deadline: pair.now + 3_600_000 },
-  );
-  return concat(got);
-}
 
 describe('loss, reordering and duplication', () => {
   it('completes the handshake under 30% loss in both directions', () => {

@@ -84,6 +84,7 @@ export function transfer(
   let sid: number | undefined;
   const got: Uint8Array[] = [];
   let received = 0;
+  let counted = 0;
   pair.runUntil(
     () => {
       if (written < data.length) written += a.write(id, data.subarray(written));
@@ -94,7 +95,7 @@ export function transfer(
       onStep?.(received);
       sid ??= b.acceptStream('uni');
       const done = sid !== undefined && readAvailable(b, sid, got);
-      received = got.reduce((n, c) => n + c.length, 0);
+      for (; counted < got.length; counted++) received += got[counted]!.length;
       return done;
     },
     { maxSteps: 5_000_000, deadline: pair.now + 3_600_000 },
