@@ -1,8 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import type { Connection } from '../../src/proto/connection/connection.js';
 import type { ConnectionEvent } from '../../src/proto/connection/events.js';
-import type { Pair } from '../../src/testing/pair.js';
 import { seededRandom } from '../../src/testing/pair.js';
 import { concat, events, makePair, readAvailable, transfer } from '../support/pair-helpers.js';
 import { Tap } from '../support/tap.js';
