@@ -7,9 +7,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
+import { freePort, type Pebble, pebbleSkipReason, startPebble } from '@iroh-ts/server-common/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { endpointPacket, keyFrom, putPacket } from './support/packets.js';
-import { freePort, type Pebble, pebbleSkipReason, startPebble } from './support/pebble.js';
 import { startApp } from './support/process.js';
 
 const skip = pebbleSkipReason();

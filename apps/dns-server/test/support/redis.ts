@@ -1,7 +1,7 @@
 /** A throw-away `redis-server` (Debian's package) on a free loopback port, without persistence. */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { freePort } from './pebble.js';
+import { freePort } from '@iroh-ts/server-common/testing';
 
 const BIN = '/usr/bin/redis-server';
 
