@@ -5,15 +5,9 @@ import * as dgram from 'node:dgram';
 import { PublicKey, type SecretKey, Signature } from '@iroh-ts/base';
 import DHT from 'bittorrent-dht';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildMessage,
-  parseMessage,
-  parseName,
-  RecordClass,
-  RecordType,
-  type SignedPacket,
-} from '../src/index.js';
+import type { SignedPacket } from '../src/index.js';
 import { MainlineFallback, PkarrServer } from '../src/server/index.js';
+import { queryTxt } from './dns-query.js';
 import { keyFrom } from './helpers.js';
 import { packet } from './support/store-contract.js';
 
@@ -72,34 +66,6 @@ async function publish(secret: SecretKey, p: SignedPacket): Promise<void> {
     ),
   );
   expect(stored).toBeGreaterThan(0);
-}
-
-async function queryTxt(port: number, name: string): Promise<string[]> {
-  const socket = dgram.createSocket('udp4');
-  try {
-    const query = buildMessage({
-      id: 7,
-      flags: 0x0100,
-      questions: [{ name: parseName(name), type: RecordType.TXT, class: RecordClass.IN }],
-      answers: [],
-      authorities: [],
-      additionals: [],
-    });
-    const reply = await new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('DNS timeout')), 5000);
-      socket.once('message', (m) => {
-        clearTimeout(timer);
-        resolve(new Uint8Array(m));
-      });
-      socket.send(query, port, '127.0.0.1');
-    });
-    const text = new TextDecoder();
-    return parseMessage(reply).answers.flatMap((rr) =>
-      rr.data.kind === 'TXT' ? [rr.data.strings.map((s) => text.decode(s)).join('')] : [],
-    );
-  } finally {
-    socket.close();
-  }
 }
 
 const now = () => Date.now();

@@ -1,7 +1,6 @@
-import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMessage, parseMessage, parseName, RecordClass, RecordType } from '../src/index.js';
 import { PkarrServer, RedisStore } from '../src/server/index.js';
+import { queryTxt } from './dns-query.js';
 import { keyFrom } from './helpers.js';
 import { redisUnavailableReason, startRedis, type TestRedis } from './support/redis-server.js';
 import { packet, storeContract } from './support/store-contract.js';
@@ -19,35 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis?.stop();
 });
-
-/** One TXT query over UDP; resolves to the TXT strings of the answer (empty for none). */
-async function queryTxt(port: number, name: string): Promise<string[]> {
-  const socket = createSocket('udp4');
-  try {
-    const query = buildMessage({
-      id: 4242,
-      flags: 0x0100,
-      questions: [{ name: parseName(name), type: RecordType.TXT, class: RecordClass.IN }],
-      answers: [],
-      authorities: [],
-      additionals: [],
-    });
-    const reply = await new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('DNS timeout')), 1000);
-      socket.once('message', (msg) => {
-        clearTimeout(timer);
-        resolve(new Uint8Array(msg));
-      });
-      socket.send(query, port, '127.0.0.1');
-    });
-    const decoder = new TextDecoder();
-    return parseMessage(reply).answers.flatMap((rr) =>
-      rr.data.kind === 'TXT' ? [rr.data.strings.map((s) => decoder.decode(s)).join('')] : [],
-    );
-  } finally {
-    socket.close();
-  }
-}
 
 /** Polls `fn` until it returns a value accepted by `ok`, or the 1 s deadline passes; returns the last value. */
 async function pollUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, deadlineMs = 1000): Promise<T> {
@@ -115,19 +85,19 @@ describe.skipIf(skipReason !== undefined)('RedisStore', () => {
       expect(got.status).toBe(200);
       expect(got.body).toEqual(v1.relayPayload);
       const txt2 = await pollUntil(
-        () => queryTxt(s2.dnsUdpAddr!.port, name),
+        () => queryTxt(s2.dnsUdpAddr!.port, name, 1000),
         (t) => t.length > 0,
       );
       expect(txt2).toEqual(['relay=https://one.example./']);
 
       // instance 1 caches the zone, then an update arrives through instance 2
-      expect(await queryTxt(s1.dnsUdpAddr!.port, name)).toEqual(['relay=https://one.example./']);
+      expect(await queryTxt(s1.dnsUdpAddr!.port, name, 1000)).toEqual(['relay=https://one.example./']);
       expect(s1.zones.cachedZone(z32)).toBeDefined();
       const v2 = packet(secret, 2000n, 'relay=https://two.example./');
       const put2 = await fetch(`${s2.pkarrUrl}/${z32}`, { method: 'PUT', body: v2.relayPayload });
       expect(put2.status).toBe(204);
       const txt1 = await pollUntil(
-        () => queryTxt(s1.dnsUdpAddr!.port, name),
+        () => queryTxt(s1.dnsUdpAddr!.port, name, 1000),
         (t) => t[0] === 'relay=https://two.example./',
       );
       expect(txt1).toEqual(['relay=https://two.example./']);
