@@ -4,7 +4,7 @@
  * - Identity: {@link SecretKey}, {@link PublicKey} (alias {@link EndpointId}), {@link Signature}.
  * - Addressing: {@link RelayUrl}, {@link SocketAddr}, {@link CustomAddr}, {@link TransportAddr},
  *   {@link EndpointAddr}.
- * - Encodings: hex, RFC 4648 base32, base32hex and z-base-32.
+ * - Encodings: hex, RFC 4648 base32, base32hex, unpadded base64url and z-base-32.
  * - The postcard codec: {@link PostcardReader} and {@link PostcardWriter}.
  * - Typed errors: every decoder throws a subclass of {@link IrohError}.
  *
@@ -23,6 +23,7 @@ export {
   z32Decode,
   z32Encode,
 } from './encoding/base32.js';
+export { base64UrlDecode, base64UrlEncode } from './encoding/base64url.js';
 export { equalBytes } from './encoding/bytes.js';
 export { hexDecode, hexEncode } from './encoding/hex.js';
 export {

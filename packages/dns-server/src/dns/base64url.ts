@@ -1,27 +1,10 @@
-/** Unpadded base64url (RFC 4648 §5), as DoH GET requests use (RFC 8484 §4.1). Browser-safe. */
+/**
+ * Base64url as DoH GET requests use it (RFC 8484 §4.1): unpadded, but trailing `=` padding is
+ * tolerated. Built on the strict codec of @iroh-ts/base. Browser-safe.
+ */
+import { base64UrlEncode, base64UrlDecode as strictDecode } from '@iroh-ts/base';
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const LOOKUP = new Int16Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
-
-/** Encodes bytes as unpadded base64url. */
-export function base64UrlEncode(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!;
-  }
-  return out;
-}
+export { base64UrlEncode };
 
 /**
  * Decodes base64url; trailing `=` padding is tolerated.
@@ -29,22 +12,9 @@ export function base64UrlEncode(bytes: Uint8Array): string {
  * @returns the bytes, or `undefined` for invalid input.
  */
 export function base64UrlDecode(text: string): Uint8Array | undefined {
-  const s = text.replace(/=+$/, '');
-  if (s.length % 4 === 1) return undefined;
-  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const v = c < 128 ? LOOKUP[c]! : -1;
-    if (v < 0) return undefined;
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
+  try {
+    return strictDecode(text.replace(/=+$/, ''));
+  } catch {
+    return undefined;
   }
-  return out;
 }

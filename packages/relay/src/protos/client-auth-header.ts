@@ -12,8 +12,15 @@
  *
  * @module
  */
-import { PostcardReader, PostcardWriter, PublicKey, type SecretKey, Signature } from '@iroh-ts/base';
-import { base64UrlDecode, base64UrlEncode } from './base64url.js';
+import {
+  base64UrlDecode,
+  base64UrlEncode,
+  PostcardReader,
+  PostcardWriter,
+  PublicKey,
+  type SecretKey,
+  Signature,
+} from '@iroh-ts/base';
 import { HandshakeError } from './errors.js';
 
 /** TLS exporter label of the client authentication. */

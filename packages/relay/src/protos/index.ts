@@ -4,7 +4,8 @@
  *
  * @module
  */
-export { base64UrlDecode, base64UrlEncode } from './base64url.js';
+// Re-exported from @iroh-ts/base, where the codec now lives.
+export { base64UrlDecode, base64UrlEncode } from '@iroh-ts/base';
 export {
   createKeyMaterialClientAuth,
   decodeClientAuthHeader,

@@ -2,9 +2,8 @@
  * Strict unpadded base64url (RFC 4648 §5), as `data_encoding::BASE64URL_NOPAD`: padding, characters
  * outside the alphabet, impossible lengths and non-zero trailing bits are all rejected.
  *
- * @module
  */
-import { DecodeError } from '@iroh-ts/base';
+import { DecodeError } from '../errors.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const LOOKUP = new Int16Array(128).fill(-1);
