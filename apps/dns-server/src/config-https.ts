@@ -14,7 +14,7 @@ import {
   str,
   strings,
   type Table,
-} from './config-values.js';
+} from '@iroh-ts/server-common/config';
 
 /** How the HTTPS certificate is obtained (iroh-dns-server's `cert_mode` values). */
 export type CertMode = 'self_signed' | 'manual' | 'lets_encrypt';

@@ -5,7 +5,7 @@
  * shared by several instances instead.
  */
 import { DEFAULT_EVICTION_AGE_MS, DEFAULT_EVICTION_INTERVAL_MS } from '@iroh-ts/dns-server/server';
-import { duration, fail, int, noteUnknown, str, type Table } from './config-values.js';
+import { duration, fail, int, noteUnknown, str, type Table } from '@iroh-ts/server-common/config';
 
 /** The storage backend. */
 export type StoreSettings =

@@ -11,9 +11,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RateLimitMode } from '@iroh-ts/dns-server/server';
-import { parse as parseToml } from 'smol-toml';
-import { type HttpsSettings, parseHttps } from './config-https.js';
-import { parseStore, parseZoneStore, type StoreSettings, type ZoneStoreSettings } from './config-store.js';
 import {
   type BindAddr,
   bool,
@@ -27,11 +24,14 @@ import {
   strings,
   type Table,
   table,
-} from './config-values.js';
+} from '@iroh-ts/server-common/config';
+import { parse as parseToml } from 'smol-toml';
+import { type HttpsSettings, parseHttps } from './config-https.js';
+import { parseStore, parseZoneStore, type StoreSettings, type ZoneStoreSettings } from './config-store.js';
 
+export type { BindAddr } from '@iroh-ts/server-common/config';
 export type { CertMode, HttpsSettings } from './config-https.js';
 export type { StoreSettings, ZoneStoreSettings } from './config-store.js';
-export type { BindAddr } from './config-values.js';
 
 /** The `[dns]` section. */
 export interface DnsSettings {

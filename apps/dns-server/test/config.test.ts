@@ -1,7 +1,8 @@
 /** The TOML configuration: iroh-dns-server's defaults and keys, `--dev`, overrides and typed errors. */
+
+import { parseDuration } from '@iroh-ts/server-common/config';
 import { describe, expect, it } from 'vitest';
 import { type CliOverrides, parseConfig } from '../src/config.js';
-import { parseDuration } from '../src/config-values.js';
 
 const ENV = { IROH_DNS_DATA_DIR: '/var/lib/iroh-dns' };
 const file = (text: string, cli: CliOverrides = {}, env: NodeJS.ProcessEnv = ENV) =>

@@ -5,7 +5,17 @@
  */
 import { SocketAddr } from '@iroh-ts/base';
 import type { AccessConfig, BindAddr, RelayLimits } from '@iroh-ts/relay/server';
-import { ServerConfigError } from '@iroh-ts/server-common';
+import {
+  bool,
+  fail,
+  int,
+  isTable,
+  noteUnknown,
+  parseBindAddr,
+  str,
+  strings,
+  type Table,
+} from '@iroh-ts/server-common/config';
 import { parse as parseToml } from 'smol-toml';
 
 /** How the HTTPS certificate is obtained. */
@@ -46,56 +56,14 @@ export interface CliOverrides {
   readonly metricsBindAddr?: string | undefined;
 }
 
-type Table = Record<string, unknown>;
-
-const fail = (message: string): never => {
-  throw new ServerConfigError('InvalidConfig', message);
-};
-
-function isTable(v: unknown): v is Table {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+/** Parses `host:port` / `[v6]:port` into a bind address (a flag value, or a string key). */
+function bindAddrAt(doc: Table, key: string, path: string): BindAddr | undefined {
+  const text = str(doc, key, path);
+  return text === undefined ? undefined : parseBindAddr(text, `${path}${key}`);
 }
 
-/** Parses `host:port` / `[v6]:port` into a bind address. */
-export function parseBindAddr(text: unknown, key: string): BindAddr {
-  if (typeof text !== 'string') return fail(`${key} must be a string like "0.0.0.0:3340"`);
-  try {
-    const sa = SocketAddr.parse(text);
-    return { host: sa.ip(), port: sa.port };
-  } catch {
-    return fail(`${key}: not a socket address: ${JSON.stringify(text)}`);
-  }
-}
-
-function str(t: Table, key: string, path: string): string | undefined {
-  const v = t[key];
-  if (v === undefined) return undefined;
-  return typeof v === 'string' ? v : fail(`${path}${key} must be a string`);
-}
-
-function bool(t: Table, key: string, path: string, fallback: boolean): boolean {
-  const v = t[key];
-  if (v === undefined) return fallback;
-  return typeof v === 'boolean' ? v : fail(`${path}${key} must be true or false`);
-}
-
-function positiveInt(t: Table, key: string, path: string): number | undefined {
-  const v = t[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
-    return fail(`${path}${key} must be a positive integer`);
-  return v;
-}
-
-function strings(v: unknown, key: string): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  return fail(`${key} must be a string or a list of strings`);
-}
-
-function noteUnknown(t: Table, known: readonly string[], path: string, out: string[]): void {
-  for (const k of Object.keys(t)) if (!known.includes(k)) out.push(`${path}${k}`);
-}
+/** The list at a key that is known to be present. */
+const list = (t: Table, key: string, path: string): string[] => strings(t, key, path) ?? [];
 
 function parseAccess(v: unknown, env: NodeJS.ProcessEnv): AccessConfig {
   if (v === undefined || v === 'everyone') return 'everyone';
@@ -103,14 +71,14 @@ function parseAccess(v: unknown, env: NodeJS.ProcessEnv): AccessConfig {
     return fail(
       'access must be "everyone" or one of access.allowlist, access.denylist, access.shared_token, access.http',
     );
-  if ('allowlist' in v) return { allowlist: strings(v.allowlist, 'access.allowlist') };
-  if ('denylist' in v) return { denylist: strings(v.denylist, 'access.denylist') };
+  if ('allowlist' in v) return { allowlist: list(v, 'allowlist', 'access.') };
+  if ('denylist' in v) return { denylist: list(v, 'denylist', 'access.') };
   if ('shared_token' in v) {
     // As iroh-relay: the environment variable replaces the whole list with one token.
     const tokens =
       env.IROH_RELAY_ACCESS_TOKEN !== undefined
         ? [env.IROH_RELAY_ACCESS_TOKEN]
-        : strings(v.shared_token, 'access.shared_token');
+        : list(v, 'shared_token', 'access.');
     if (tokens.length === 0 || tokens.some((t) => t.length === 0))
       return fail('access.shared_token must not be empty or contain empty strings');
     return { sharedToken: tokens };
@@ -151,7 +119,7 @@ function parseTls(v: unknown, httpBind: BindAddr, unknown: string[]): TlsSetting
   if (mode !== 'Manual' && mode !== 'LetsEncrypt' && mode !== 'SelfSigned')
     return fail(`tls.cert_mode must be Manual, LetsEncrypt or SelfSigned, got ${JSON.stringify(mode)}`);
   const certDir = str(v, 'cert_dir', 'tls.') ?? '.';
-  const hostnames = v.hostname === undefined ? [] : strings(v.hostname, 'tls.hostname');
+  const hostnames = list(v, 'hostname', 'tls.');
   if (mode === 'LetsEncrypt' && hostnames.length === 0)
     fail('tls.hostname is required with cert_mode LetsEncrypt');
   return {
@@ -159,7 +127,7 @@ function parseTls(v: unknown, httpBind: BindAddr, unknown: string[]): TlsSetting
     httpsBindAddr:
       v.https_bind_addr === undefined
         ? { host: httpBind.host, port: 443 }
-        : parseBindAddr(v.https_bind_addr, 'tls.https_bind_addr'),
+        : bindAddrAt(v, 'https_bind_addr', 'tls.')!,
     hostnames,
     certDir,
     manualCertPath: str(v, 'manual_cert_path', 'tls.') ?? `${certDir}/default.crt`,
@@ -187,15 +155,18 @@ function parseLimits(v: unknown, unknown: string[]): RelayLimits {
     if (r !== undefined) {
       if (!isTable(r)) return fail('limits.client.rx must be a table');
       const bytesPerSecond =
-        positiveInt(r, 'bytes_per_second', 'limits.client.rx.') ??
+        int(r, 'bytes_per_second', 'limits.client.rx.', 1, Number.MAX_SAFE_INTEGER) ??
         fail('limits.client.rx.bytes_per_second is required');
-      rx = { bytesPerSecond, maxBurstBytes: positiveInt(r, 'max_burst_bytes', 'limits.client.rx.') };
+      rx = {
+        bytesPerSecond,
+        maxBurstBytes: int(r, 'max_burst_bytes', 'limits.client.rx.', 1, Number.MAX_SAFE_INTEGER),
+      };
     }
   }
   return {
     client: rx ? { rx } : undefined,
-    maxClients: positiveInt(v, 'max_clients', 'limits.'),
-    sendQueueDepth: positiveInt(v, 'send_queue_depth', 'limits.'),
+    maxClients: int(v, 'max_clients', 'limits.', 1, Number.MAX_SAFE_INTEGER),
+    sendQueueDepth: int(v, 'send_queue_depth', 'limits.', 1, Number.MAX_SAFE_INTEGER),
   };
 }
 
@@ -240,7 +211,7 @@ export function parseConfig(
   const httpBindAddr = cli.httpBindAddr
     ? parseBindAddr(cli.httpBindAddr, '--http-bind-addr')
     : doc.http_bind_addr !== undefined
-      ? parseBindAddr(doc.http_bind_addr, 'http_bind_addr')
+      ? bindAddrAt(doc, 'http_bind_addr', '')!
       : { host: '0.0.0.0', port: cli.dev ? 3340 : 80 };
   const tls = doc.tls === undefined || cli.dev ? undefined : parseTls(doc.tls, httpBindAddr, unknown);
   const metricsEnabled = bool(doc, 'enable_metrics', '', true);
@@ -249,7 +220,7 @@ export function parseConfig(
     : !metricsEnabled
       ? undefined
       : doc.metrics_bind_addr !== undefined
-        ? parseBindAddr(doc.metrics_bind_addr, 'metrics_bind_addr')
+        ? bindAddrAt(doc, 'metrics_bind_addr', '')!
         : { host: httpBindAddr.host, port: 9090 };
   return {
     httpBindAddr,

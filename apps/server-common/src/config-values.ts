@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { SocketAddr } from '@iroh-ts/base';
-import { ServerConfigError } from '@iroh-ts/server-common';
+import { ServerConfigError } from './errors.js';
 
 /** A TOML table. */
 export type Table = Record<string, unknown>;
