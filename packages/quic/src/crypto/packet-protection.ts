@@ -112,51 +112,56 @@ export interface OpenedPacket {
   readonly reservedBitsSet: boolean;
 }
 
-/** Removes header protection only, returning the first byte, truncated packet number and its length. */
-export function removeHeaderProtection(
-  hp: HeaderProtectionKey,
-  datagram: Uint8Array,
-  h: PartialHeader,
-): { firstByte: number; truncatedPn: number; pnLength: number } {
-  const sampleAt = h.pnOffset + 4;
-  const mask = hp.mask(datagram.subarray(sampleAt, sampleAt + 16));
-  const long = h.type !== 'short';
-  const firstByte = datagram[h.start]! ^ (mask[0]! & (long ? 0x0f : 0x1f));
-  const pnLength = (firstByte & 0x03) + 1;
-  let truncatedPn = 0;
-  for (let i = 0; i < pnLength; i++)
-    truncatedPn = truncatedPn * 256 + (datagram[h.pnOffset + i]! ^ mask[1 + i]!);
-  return { firstByte, truncatedPn, pnLength };
+/** The keys of each 1-RTT key phase (the connection's key-update state). */
+export interface PhaseKeys {
+  keysFor(keyPhase: boolean, pn: number): PacketKeys | undefined;
 }
 
 /**
  * Opens the packet described by `h` inside `datagram`. Returns `undefined` when the AEAD rejects it
  * (wrong keys, corruption or forgery): the caller drops the packet silently. `largestPn` is the largest
- * packet number received so far in this space (-1 if none). When `keysForPhase` is given (1-RTT), it
- * picks the keys by the key-phase bit after header protection is removed.
+ * packet number received so far in this space (-1 if none). When `phases` is given (1-RTT), it picks
+ * the keys by the key-phase bit after header protection is removed.
+ *
+ * The header is unprotected in place, inside `datagram` (it is the AEAD's associated data, so this
+ * saves a copy per packet); if the packet does not open, the protected bytes are put back.
  */
 export function openPacket(
   keys: PacketKeys,
   datagram: Uint8Array,
   h: PartialHeader,
   largestPn: number,
-  keysForPhase?: (keyPhase: boolean, pn: number) => PacketKeys | undefined,
+  phases?: PhaseKeys,
 ): OpenedPacket | undefined {
   if (h.pnOffset + 4 + 16 > h.end) return undefined;
-  const { firstByte, truncatedPn, pnLength } = removeHeaderProtection(keys.hp, datagram, h);
+  const sampleAt = h.pnOffset + 4;
+  const mask = keys.hp.mask(datagram.subarray(sampleAt, sampleAt + 16));
   const long = h.type !== 'short';
+  const protectedFirst = datagram[h.start]!;
+  const firstByte = protectedFirst ^ (mask[0]! & (long ? 0x0f : 0x1f));
+  const pnLength = (firstByte & 0x03) + 1;
+  const headerEnd = h.pnOffset + pnLength;
+  if (h.end - headerEnd < AEAD_TAG_LENGTH) return undefined;
+  let truncatedPn = 0;
+  for (let i = 0; i < pnLength; i++)
+    truncatedPn = truncatedPn * 256 + (datagram[h.pnOffset + i]! ^ mask[1 + i]!);
   const keyPhase = !long && (firstByte & 0x04) !== 0;
   const pn = decodePacketNumber(largestPn, truncatedPn, pnLength * 8);
-  const aeadKeys = keysForPhase ? keysForPhase(keyPhase, pn) : keys;
+  const aeadKeys = phases ? phases.keysFor(keyPhase, pn) : keys;
   if (!aeadKeys) return undefined;
-  const headerEnd = h.pnOffset + pnLength;
-  const aad = datagram.slice(h.start, headerEnd);
-  aad[0] = firstByte;
-  for (let i = 0; i < pnLength; i++)
-    aad[h.pnOffset - h.start + i] = Math.floor(truncatedPn / 256 ** (pnLength - 1 - i)) % 256;
-  if (h.end - headerEnd < AEAD_TAG_LENGTH) return undefined;
-  const payload = aeadKeys.aead.open(packetNonce(aeadKeys.iv, pn), aad, datagram.subarray(headerEnd, h.end));
-  if (!payload) return undefined;
+  // Unprotect in place: the first byte and the packet number (XOR with the mask again undoes it).
+  datagram[h.start] = firstByte;
+  for (let i = 0; i < pnLength; i++) datagram[h.pnOffset + i]! ^= mask[1 + i]!;
+  const payload = aeadKeys.aead.open(
+    packetNonce(aeadKeys.iv, pn),
+    datagram.subarray(h.start, headerEnd),
+    datagram.subarray(headerEnd, h.end),
+  );
+  if (!payload) {
+    datagram[h.start] = protectedFirst;
+    for (let i = 0; i < pnLength; i++) datagram[h.pnOffset + i]! ^= mask[1 + i]!;
+    return undefined;
+  }
   const reservedBitsSet = (firstByte & (long ? 0x0c : 0x18)) !== 0;
   return { pn, firstByte, keyPhase, payload, reservedBitsSet };
 }

@@ -10,7 +10,7 @@ import { SocketAddr } from '@iroh-ts/base';
 export interface UdpTransport {
   /** Our address as peers see it on this transport (for UDP: the bound `ip:port`). */
   readonly localAddress: string;
-  /** Sends one datagram; errors are reported through `onError`, never thrown. */
+  /** Sends one datagram; never throws (a datagram that cannot be sent is lost, as on the wire). */
   send(destination: string, data: Uint8Array): void;
   /** Registers the receive callback (one per transport). */
   onReceive(callback: (from: string, data: Uint8Array) => void): void;
@@ -23,7 +23,11 @@ export class NodeUdpTransport implements UdpTransport {
   readonly localAddress: string;
   private readonly socket: Socket;
   private callback: ((from: string, data: Uint8Array) => void) | undefined;
-  /** Send errors (e.g. EHOSTUNREACH); QUIC treats them as loss. */
+  /**
+   * Datagrams not sent for a bad destination, plus socket errors. A send the kernel refuses (e.g.
+   * EHOSTUNREACH) is not counted: node:dgram reports those only to a per-datagram callback, which
+   * costs a callback turn per packet. QUIC treats such datagrams as lost either way.
+   */
   sendErrors = 0;
   /** Parsed destinations: connections send to a handful of addresses, many times. */
   private readonly destinations = new Map<string, { ip: string; port: number }>();
@@ -80,12 +84,9 @@ export class NodeUdpTransport implements UdpTransport {
       if (this.destinations.size > 1024) this.destinations.clear();
       this.destinations.set(destination, dest);
     }
-    this.socket.send(data, dest.port, dest.ip, this.onSent);
+    // No per-datagram callback (see `sendErrors`).
+    this.socket.send(data, dest.port, dest.ip);
   }
-
-  private readonly onSent = (err: Error | null): void => {
-    if (err) this.sendErrors++;
-  };
 
   onReceive(callback: (from: string, data: Uint8Array) => void): void {
     this.callback = callback;

@@ -177,6 +177,26 @@ function ackSize(f: AckFrame): number {
 }
 
 /** Appends the encoding of `f` to `w` (frame types in their one- or two-byte minimal form). */
+/**
+ * Writes a STREAM frame with an explicit length, without building a {@link Frame} object (the bulk
+ * send path writes one per packet). Same bytes as `encodeFrame` with `{ type: 'stream', ... }`.
+ */
+export function encodeStreamFrame(
+  w: Writer,
+  streamId: number,
+  offset: number,
+  fin: boolean,
+  data: Uint8Array,
+): void {
+  if (offset + data.length > MAX_SAFE) throw new RangeError('offset + length exceeds 2^53 - 1');
+  w.varint(
+    FrameType.STREAM | (offset !== 0 ? STREAM_BIT_OFF : 0) | STREAM_BIT_LEN | (fin ? STREAM_BIT_FIN : 0),
+  );
+  w.varint(streamId);
+  if (offset !== 0) w.varint(offset);
+  w.varint(data.length).bytes(data);
+}
+
 export function encodeFrame(w: Writer, f: Frame): void {
   if (f.type === 'padding') {
     if (!Number.isSafeInteger(f.length) || f.length < 1) throw new RangeError(`padding length ${f.length}`);
@@ -361,17 +381,14 @@ export function datagramFrameHeaderSize(dataLength: number, explicitLength = tru
 
 /** Largest data length whose length field fits in `avail` bytes together with the data; -1 if none. */
 function fitWithLength(avail: number): number {
-  let best = -1;
-  for (const [size, max] of [
-    [1, 0x3f],
-    [2, 0x3fff],
-    [4, 0x3fffffff],
-    [8, MAX_SAFE],
-  ] as const) {
-    const n = Math.min(avail - size, max);
-    if (n > best) best = n;
-  }
-  return best;
+  // The best of the four length-field sizes; no allocation (this runs for every STREAM frame).
+  return Math.max(
+    -1,
+    Math.min(avail - 1, 0x3f),
+    Math.min(avail - 2, 0x3fff),
+    Math.min(avail - 4, 0x3fffffff),
+    Math.min(avail - 8, MAX_SAFE),
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ export {
   datagramDataCapacity,
   datagramFrameHeaderSize,
   encodeFrame,
+  encodeStreamFrame,
   frameSize,
   frameTypeOf,
   streamDataCapacity,

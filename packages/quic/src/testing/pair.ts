@@ -136,7 +136,9 @@ export class Pair {
         const copies = this.rand() < link.duplicate ? 2 : 1;
         for (let i = 0; i < copies; i++) {
           const at = this.now + link.latency + (link.jitter > 0 ? this.rand() * link.jitter : 0);
-          this.queue.push({ at, seq: this.seq++, to, from: this.addrs[side], data: t.data });
+          // Each delivery is its own buffer, as on a real network (receivers may work in place).
+          const data = i === 0 ? t.data : t.data.slice();
+          this.queue.push({ at, seq: this.seq++, to, from: this.addrs[side], data });
         }
       }
     }

@@ -71,8 +71,10 @@ export class Tap {
       );
       return packetKeys('aes-128-gcm', k.key, k.iv, k.hp);
     })();
-    const h = parseHeader(data, 0, this.peerCidLength);
-    const opened = openPacket(this.keys, data, h, this.largest);
+    // openPacket unprotects the header in place: work on a copy of what goes on to the peer.
+    const copy = data.slice();
+    const h = parseHeader(copy, 0, this.peerCidLength);
+    const opened = openPacket(this.keys, copy, h, this.largest);
     if (!opened) return [];
     this.largest = Math.max(this.largest, opened.pn);
     const out: Frame['type'][] = [];

@@ -130,13 +130,7 @@ export function receivePacket(
     return false;
   }
   const oneRtt = space === 'application' ? s.oneRtt : undefined;
-  const opened = openPacket(
-    sp.remoteKeys,
-    data,
-    h,
-    sp.largestReceived,
-    oneRtt && ((phase, pn) => oneRtt.keysFor(phase, pn)),
-  );
+  const opened = openPacket(sp.remoteKeys, data, h, sp.largestReceived, oneRtt);
   if (!opened) return false; // forged, corrupted or not for these keys: drop silently
   // The peer's first packet of a new key phase: we switch phase too (RFC 9001 §6.2).
   if (oneRtt?.onOpened(opened.keyPhase, opened.pn)) s.syncOneRttKeys();

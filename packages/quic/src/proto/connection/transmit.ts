@@ -9,6 +9,7 @@ import {
   cryptoDataCapacity,
   datagramDataCapacity,
   encodeFrame,
+  encodeStreamFrame,
   type Frame,
   frameSize,
   streamDataCapacity,
@@ -31,6 +32,7 @@ export interface Transmit {
 }
 
 const TAG = 16;
+const SPACES: readonly PacketSpace[] = ['initial', 'handshake', 'application'];
 const MIN_INITIAL_DATAGRAM = 1200;
 
 interface Planned {
@@ -115,7 +117,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
 
   const planned: Planned[] = [];
   let used = 0;
-  for (const space of ['initial', 'handshake', 'application'] as const) {
+  for (const space of SPACES) {
     const sp = s.spaces[space];
     if (!sp.localKeys || sp.discarded) continue;
     if (space === 'application' && !s.handshakeComplete && s.side === 'client') {
@@ -149,7 +151,12 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   s.lastBuildAt = now;
 
   // Datagrams carrying Initial packets are padded to 1200 bytes (client always, server when ack-eliciting).
-  const hasInitial = planned.some((p) => p.space === 'initial' && (s.side === 'client' || p.ackEliciting));
+  let hasInitial = false;
+  let anyEliciting = false;
+  for (const p of planned) {
+    if (p.space === 'initial' && (s.side === 'client' || p.ackEliciting)) hasInitial = true;
+    if (p.ackEliciting) anyEliciting = true;
+  }
   const last = planned[planned.length - 1]!;
   if (hasInitial && used < MIN_INITIAL_DATAGRAM) {
     const pad = Math.min(MIN_INITIAL_DATAGRAM, budget) - used;
@@ -198,7 +205,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   s.bytesSent += out.length;
   path.bytesSent += out.length;
   s.pacer.onTransmit(out.length);
-  if (planned.some((p) => p.ackEliciting)) {
+  if (anyEliciting) {
     s.lastSendTime = now;
     if (s.idleTimeout > 0 && s.idleDeadline !== undefined) {
       s.idleDeadline = Math.max(
@@ -211,6 +218,12 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   if (sentHandshake && s.side === 'client') s.discardSpace('initial');
   s.lossTimerDirty = true;
   return { destination: path.remote, data: out };
+}
+
+/** Encodes `f` into `w` and records `item` for loss recovery. */
+function put(w: Writer, record: SentItem[], f: Frame, item?: SentItem): void {
+  encodeFrame(w, f);
+  if (item) record.push(item);
 }
 
 /** Fills the payload of one packet in `space`; `undefined` when there is nothing to put in it. */
@@ -226,39 +239,36 @@ function fillPacket(
   hdr: number,
 ): Planned | undefined {
   const sp = s.spaces[space];
-  const record: SentItem[] = [];
   let eliciting = false;
-  const put = (f: Frame, item?: SentItem) => {
-    encodeFrame(w, f);
-    if (item) record.push(item);
-  };
-  const left = () => room - w.len;
 
   const ackDue = sp.ackPending && (sp.ackNow || (sp.ackDeadline !== undefined && sp.ackDeadline <= now));
   const wantsData =
     !congested && (sp.cryptoSend.hasPending || sp.probes > 0 || (space === 'application' && appHasData(s)));
   if (!ackDue && !wantsData && !(sp.ackPending && wantsData)) return undefined;
 
+  const record: SentItem[] = [];
   if (sp.ackPending && (ackDue || wantsData)) {
     const ack = ackFrame(s, space, now);
-    if (ack && frameSize(ack) <= left()) {
-      put(ack, { kind: 'ack', largest: sp.largestReceived });
+    if (ack && frameSize(ack) <= room - w.len) {
+      put(w, record, ack, { kind: 'ack', largest: sp.largestReceived });
       sp.onAckSent();
     }
   }
   if (!congested) {
-    for (let c = sp.cryptoSend.poll(cryptoDataCapacity(left(), sp.cryptoSend.unsentOffset)); c; ) {
+    for (let c = sp.cryptoSend.poll(cryptoDataCapacity(room - w.len, sp.cryptoSend.unsentOffset)); c; ) {
       put(
+        w,
+        record,
         { type: 'crypto', offset: c.offset, data: c.data },
         { kind: 'crypto', offset: c.offset, length: c.data.length },
       );
       eliciting = true;
-      const cap = cryptoDataCapacity(left(), sp.cryptoSend.unsentOffset);
+      const cap = cryptoDataCapacity(room - w.len, sp.cryptoSend.unsentOffset);
       c = cap > 0 ? sp.cryptoSend.poll(cap) : undefined;
     }
-    if (space === 'application') eliciting = fillApplication(s, now, w, record, left) || eliciting;
-    if (!eliciting && sp.probes > 0 && left() >= 1) {
-      put({ type: 'ping' }, { kind: 'ping' });
+    if (space === 'application') eliciting = fillApplication(s, now, w, record, room) || eliciting;
+    if (!eliciting && sp.probes > 0 && room - w.len >= 1) {
+      put(w, record, { type: 'ping' }, { kind: 'ping' });
       eliciting = true;
     }
   }
@@ -278,65 +288,80 @@ function appHasData(s: ConnState): boolean {
   );
 }
 
-/** 1-RTT frames other than ACK and CRYPTO. Returns whether anything ack-eliciting was written. */
-function fillApplication(
-  s: ConnState,
-  now: number,
-  w: Writer,
-  record: SentItem[],
-  left: () => number,
-): boolean {
+/** Control frames of one packet: one array, emptied before each use (the send path is not re-entrant). */
+const CONTROL: Frame[] = [];
+
+/**
+ * 1-RTT frames other than ACK and CRYPTO, written into `w` while it is shorter than `room`. Returns
+ * whether anything ack-eliciting was written.
+ */
+function fillApplication(s: ConnState, now: number, w: Writer, record: SentItem[], room: number): boolean {
   let eliciting = false;
-  const put = (f: Frame, item?: SentItem) => {
-    encodeFrame(w, f);
-    if (item) record.push(item);
-    eliciting = true;
-  };
-  if (s.handshakeDonePending && left() >= 1) {
+  if (s.handshakeDonePending && room - w.len >= 1) {
     s.handshakeDonePending = false;
-    put({ type: 'handshakeDone' }, { kind: 'handshake-done' });
+    put(w, record, { type: 'handshakeDone' }, { kind: 'handshake-done' });
+    eliciting = true;
   }
-  if (s.newTokenPending && s.newToken && left() >= 1 + varintSize(s.newToken.length) + s.newToken.length) {
+  if (
+    s.newTokenPending &&
+    s.newToken &&
+    room - w.len >= 1 + varintSize(s.newToken.length) + s.newToken.length
+  ) {
     s.newTokenPending = false;
-    put({ type: 'newToken', token: s.newToken }, { kind: 'new-token' });
+    put(w, record, { type: 'newToken', token: s.newToken }, { kind: 'new-token' });
+    eliciting = true;
   }
   if (s.cids.framesPending)
-    for (let c = pollCidFrame(s, left()); c; c = pollCidFrame(s, left())) put(c.frame, c.item);
-  const control: Frame[] = [];
-  // Windows grow against the minimum RTT: a queue building up in front of a slow receiver inflates
-  // the smoothed RTT, and must not talk the window into admitting even more in flight.
-  s.streams.pollControlFrames(now, s.rtt.minRtt, control);
-  for (const f of control) {
-    if (frameSize(f) > left()) {
-      s.streams.onControlLost(f); // no room: requeue for the next packet
-      continue;
+    for (let c = pollCidFrame(s, room - w.len); c; c = pollCidFrame(s, room - w.len)) {
+      put(w, record, c.frame, c.item);
+      eliciting = true;
     }
-    put(f, { kind: 'control', frame: f });
+  if (s.streams.hasControlPending) {
+    CONTROL.length = 0;
+    // Windows grow against the minimum RTT: a queue building up in front of a slow receiver inflates
+    // the smoothed RTT, and must not talk the window into admitting even more in flight.
+    s.streams.pollControlFrames(now, s.rtt.minRtt, CONTROL);
+    for (const f of CONTROL) {
+      if (frameSize(f) > room - w.len) {
+        s.streams.onControlLost(f); // no room: requeue for the next packet
+        continue;
+      }
+      put(w, record, f, { kind: 'control', frame: f });
+      eliciting = true;
+    }
+    CONTROL.length = 0;
   }
   while (s.datagramsOut.length > 0) {
     const d = s.datagramsOut[0]!;
-    if (datagramDataCapacity(left()) < d.length) break;
+    if (datagramDataCapacity(room - w.len) < d.length) break;
     s.datagramsOut.shift();
     s.datagramsOutBytes -= d.length;
-    put({ type: 'datagram', data: d });
+    put(w, record, { type: 'datagram', data: d });
+    eliciting = true;
   }
   for (;;) {
-    const room = left();
-    if (room < 4) break;
-    const next = s.streams.pollStreamData((id, offset) => streamDataCapacity(room, id, offset));
+    const left = room - w.len;
+    if (left < 4) break;
+    const next = s.streams.pollStreamData(left, streamDataCapacity);
     if (!next) break;
+    eliciting = true;
     if ('type' in next) {
-      put(next, { kind: 'control', frame: next });
+      put(w, record, next, { kind: 'control', frame: next });
       continue;
     }
-    put(
-      { type: 'stream', streamId: next.id, offset: next.offset, fin: next.fin, data: next.data },
-      { kind: 'stream', id: next.id, offset: next.offset, length: next.data.length, fin: next.fin },
-    );
+    encodeStreamFrame(w, next.id, next.offset, next.fin, next.data);
+    record.push({
+      kind: 'stream',
+      id: next.id,
+      offset: next.offset,
+      length: next.data.length,
+      fin: next.fin,
+    });
   }
-  if (s.pingPending && !eliciting && left() >= 1) {
+  if (s.pingPending && !eliciting && room - w.len >= 1) {
     s.pingPending = false;
-    put({ type: 'ping' }, { kind: 'ping' });
+    put(w, record, { type: 'ping' }, { kind: 'ping' });
+    eliciting = true;
   } else if (eliciting) {
     s.pingPending = false;
   }
@@ -391,7 +416,7 @@ function buildClose(s: ConnState): Transmit | undefined {
   s.closeSendPending = false;
   const c = s.closeFrame!;
   const parts: Uint8Array[] = [];
-  for (const space of ['initial', 'handshake', 'application'] as const) {
+  for (const space of SPACES) {
     const sp = s.spaces[space];
     if (!sp.localKeys || sp.discarded) continue;
     if (space === 'application' && !s.handshakeComplete) continue;

@@ -18,6 +18,8 @@ export class SendBuffer {
   /** Written chunks not yet freed, oldest first, starting at offset `base`. */
   private chunks: Uint8Array[] = [];
   private head = 0;
+  /** Bytes at the start of `chunks[head]` already freed (a view per ACK would cost an allocation). */
+  private headOff = 0;
   private base = 0;
   private written = 0;
   private unsent = 0;
@@ -80,8 +82,13 @@ export class SendBuffer {
     const start = Math.max(offset, this.base);
     const end = Math.min(offset + length, this.unsent);
     if (start >= end) return;
+    if (!this.lost.isEmpty) this.lost.remove(start, end);
+    // In-order ACKs extend the freed prefix directly.
+    if (start === this.base && this.acked.isEmpty) {
+      this.free(end);
+      return;
+    }
     this.acked.insert(start, end);
-    this.lost.remove(start, end);
     // Free the acknowledged prefix.
     if (this.acked.min() === this.base) {
       const [, prefixEnd] = this.acked.popMin()!;
@@ -106,6 +113,7 @@ export class SendBuffer {
   clear(): void {
     this.chunks = [];
     this.head = 0;
+    this.headOff = 0;
     this.base = this.written;
     this.unsent = this.written;
     this.lost.clear();
@@ -114,16 +122,16 @@ export class SendBuffer {
 
   private free(upTo: number): void {
     while (this.head < this.chunks.length) {
-      const c = this.chunks[this.head]!;
-      if (this.base + c.length > upTo) {
-        const cut = upTo - this.base;
-        this.chunks[this.head] = c.subarray(cut);
+      const left = this.chunks[this.head]!.length - this.headOff;
+      if (this.base + left > upTo) {
+        this.headOff += upTo - this.base;
         this.base = upTo;
         break;
       }
-      this.base += c.length;
+      this.base += left;
       this.chunks[this.head] = EMPTY;
       this.head++;
+      this.headOff = 0;
     }
     if (this.head > 64 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
@@ -133,17 +141,20 @@ export class SendBuffer {
 
   /** Bytes `[start, end)`: a view when inside one chunk, else a copy. */
   private slice(start: number, end: number): Uint8Array {
+    // `pos` is the stream offset of chunks[i][off].
     let pos = this.base;
     let i = this.head;
-    while (i < this.chunks.length && pos + this.chunks[i]!.length <= start) {
-      pos += this.chunks[i]!.length;
+    let off = this.headOff;
+    while (i < this.chunks.length && pos + this.chunks[i]!.length - off <= start) {
+      pos += this.chunks[i]!.length - off;
       i++;
+      off = 0;
     }
     const first = this.chunks[i]!;
-    if (end - pos <= first.length) return first.subarray(start - pos, end - pos);
+    if (end - pos <= first.length - off) return first.subarray(off + start - pos, off + end - pos);
     const out = new Uint8Array(end - start);
     let at = 0;
-    let from = start - pos;
+    let from = off + start - pos;
     while (at < out.length) {
       const c = this.chunks[i++]!;
       const n = Math.min(c.length - from, out.length - at);

@@ -204,7 +204,7 @@ export class Streams {
       return { kind: 'reset', errorCode: recv.resetCode };
     }
     const offset = recv.assembler.readOffset;
-    const chunk = recv.assembler.readChunk(max);
+    const chunk = recv.assembler.readJoined(max);
     if (chunk) {
       recv.flow.onConsumed(chunk.length);
       recv.maxDataPending = true;
@@ -402,6 +402,12 @@ export class Streams {
     return s.recv;
   }
 
+  /** After {@link pollStreamData} took `id` off the queue: back to the end, or out when nothing is pending. */
+  private requeue(id: number, pending: boolean): void {
+    if (pending) this.sendQueue.push(id);
+    else this.queued.delete(id);
+  }
+
   private enqueue(id: number): void {
     if (this.queued.has(id)) return;
     this.queued.add(id);
@@ -525,16 +531,24 @@ export class Streams {
   }
 
   /**
-   * The next piece of stream data (or FIN, or RESET_STREAM) to send, fitting `maxData` payload bytes.
+   * The next piece of stream data (or FIN, or RESET_STREAM) to send in `room` bytes of packet;
+   * `capacity(room, id, offset)` says how much data a STREAM frame can carry there (-1: none fits).
    * Streams take turns. Returns a RESET_STREAM frame or a chunk; `undefined` when nothing fits.
    */
-  pollStreamData(capacity: (id: number, offset: number) => number): StreamChunk | Frame | undefined {
+  pollStreamData(
+    room: number,
+    capacity: (room: number, id: number, offset: number) => number,
+  ): StreamChunk | Frame | undefined {
     for (let tries = this.sendQueue.length; tries > 0; tries--) {
+      // `id` stays in `queued` until `requeue` decides: no Set churn per packet of a busy stream.
       const id = this.sendQueue.shift()!;
-      this.queued.delete(id);
       const send = this.streams.get(id)?.send;
-      if (!send || !send.hasPending) continue;
+      if (!send?.hasPending) {
+        this.queued.delete(id);
+        continue;
+      }
       if (send.resetCode !== undefined) {
+        this.queued.delete(id);
         send.resetPending = false;
         return {
           type: 'resetStream',
@@ -544,14 +558,14 @@ export class Streams {
         };
       }
       const offset = send.buffer.unsentOffset;
-      const room = capacity(id, offset);
-      if (room < 0) {
-        this.enqueue(id);
+      const fits = capacity(room, id, offset);
+      if (fits < 0) {
+        this.sendQueue.push(id);
         return undefined;
       }
       const connCredit = this.connSend.available;
       // Retransmissions are not limited by connection flow control; new data is.
-      let chunk = send.buffer.poll(room);
+      let chunk = send.buffer.poll(fits);
       if (chunk && !chunk.retransmission && chunk.data.length > connCredit) {
         // Give back what exceeds the connection credit.
         send.buffer.onLost(chunk.offset + connCredit, chunk.data.length - connCredit);
@@ -561,14 +575,14 @@ export class Streams {
       const fin =
         send.finPending && allSent && (!chunk || chunk.offset + chunk.data.length === send.buffer.offset);
       if (!chunk && !fin) {
-        if (send.hasPending) this.enqueue(id);
+        this.requeue(id, send.hasPending);
         continue;
       }
       if (fin) {
         send.finPending = false;
         send.state = 'data-sent';
       }
-      if (send.hasPending) this.enqueue(id);
+      this.requeue(id, send.hasPending);
       const newBytes = chunk && !chunk.retransmission ? chunk.data.length : 0;
       this.connSend.onSent(newBytes);
       return {
