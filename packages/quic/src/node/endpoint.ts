@@ -54,9 +54,27 @@ export class QuicIncoming {
     return this.ep.acceptIncoming(this.inner, createCrypto, options);
   }
 
+  /** Whether a Retry or NEW_TOKEN token validated the client's address. */
+  remoteAddressValidated(): boolean {
+    return this.inner.addressValidated;
+  }
+
   /** Drops it without an answer. */
   ignore(): void {
     this.ep.ignoreIncoming(this.inner);
+  }
+
+  /** Refuses it: the client gets CONNECTION_CLOSE with CONNECTION_REFUSED. */
+  refuse(): void {
+    this.ep.refuseIncoming(this.inner);
+  }
+
+  /**
+   * Asks the client to prove its address with a Retry; it then comes back as a new incoming.
+   * @throws Error if this incoming already came through a Retry.
+   */
+  retry(): void {
+    this.ep.retryIncoming(this.inner);
   }
 }
 
@@ -167,6 +185,19 @@ export class QuicEndpoint {
   /** @internal */
   ignoreIncoming(i: Incoming): void {
     this.core.ignore(i);
+  }
+
+  /** @internal */
+  refuseIncoming(i: Incoming): void {
+    const t = this.core.refuse(i);
+    if (!this.closing) this.transport.send(t.destination, t.data);
+  }
+
+  /** @internal */
+  retryIncoming(i: Incoming): void {
+    const t = this.core.retry(clock(), i);
+    if (!t) throw new Error('the client already went through a Retry');
+    if (!this.closing) this.transport.send(t.destination, t.data);
   }
 
   /** Closes every connection (code 0), waits briefly for them to drain, and releases the socket. */

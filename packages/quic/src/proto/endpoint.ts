@@ -6,6 +6,8 @@
  * issues and checks address-validation tokens (Retry and NEW_TOKEN, §8.1).
  */
 import { equalBytes, hexEncode } from '@iroh-ts/base';
+import { initialKeys } from '../crypto/initial.js';
+import { sealPacket } from '../crypto/packet-protection.js';
 import { retryIntegrityTag } from '../crypto/retry.js';
 import type { CryptoSession } from '../crypto/session.js';
 import { AddressTokens, TokenStore } from './address-token.js';
@@ -13,8 +15,10 @@ import { CodecError, Writer } from './coding.js';
 import type { TransportConfig } from './connection/config.js';
 import { Connection, type ConnectionOptions } from './connection/connection.js';
 import type { Transmit } from './connection/transmit.js';
-import { parseHeader, QUIC_V1 } from './packet.js';
+import { encodeFrame } from './frame.js';
+import { parseHeader, QUIC_V1, writeLongHeader } from './packet.js';
 import { MIN_STATELESS_RESET, RESET_TOKEN_LENGTH, StatelessResets } from './stateless-reset.js';
+import { TransportErrorCode } from './transport-error.js';
 
 /** Endpoint-wide settings. */
 export interface EndpointConfig {
@@ -199,9 +203,13 @@ export class Endpoint {
         transmit: { destination: from, data: this.retryPacket(now, from, h.dcid, h.scid!) },
       };
     }
-    const key = `${from}/${hexEncode(h.dcid)}`;
+    // Keyed by DCID alone: an iroh client sends copies of its first Initial over every path it knows
+    // (direct and relayed); the first to arrive makes the incoming, later ones are duplicates.
+    const key = hexEncode(h.dcid);
     const existing = this.pending.get(key);
     if (existing) {
+      if (existing.remote !== from)
+        return { kind: 'dropped', reason: 'a copy of a pending Initial from another address' };
       existing.datagrams.push(data.slice());
       return { kind: 'dropped', reason: 'queued for a pending incoming connection' };
     }
@@ -228,7 +236,7 @@ export class Endpoint {
     createCrypto: (tp: Uint8Array) => CryptoSession,
     options: Partial<Pick<ConnectionOptions, 'transportParameters' | 'config'>> = {},
   ): Connection {
-    this.pending.delete(`${incoming.remote}/${hexEncode(incoming.retrySourceCid ?? incoming.originalDcid)}`);
+    this.pending.delete(hexEncode(incoming.retrySourceCid ?? incoming.originalDcid));
     // After a Retry the client already addresses us by the CID the Retry chose: keep it.
     const localCid = incoming.retrySourceCid ?? this.newCid();
     const conn = new Connection({
@@ -312,7 +320,51 @@ export class Endpoint {
 
   /** Drops an incoming connection without answering. */
   ignore(incoming: Incoming): void {
-    this.pending.delete(`${incoming.remote}/${hexEncode(incoming.retrySourceCid ?? incoming.originalDcid)}`);
+    this.pending.delete(hexEncode(incoming.retrySourceCid ?? incoming.originalDcid));
+  }
+
+  /**
+   * Refuses an incoming connection: a server Initial carrying CONNECTION_CLOSE with
+   * CONNECTION_REFUSED (RFC 9000 §20.1), and the incoming is forgotten.
+   */
+  refuse(incoming: Incoming): Transmit {
+    this.ignore(incoming);
+    const keys = initialKeys(incoming.retrySourceCid ?? incoming.originalDcid, 'server').local;
+    const payload = new Writer(64);
+    encodeFrame(payload, {
+      type: 'connectionClose',
+      errorCode: BigInt(TransportErrorCode.CONNECTION_REFUSED),
+      frameType: 0,
+      reason: new TextEncoder().encode('refused'),
+    });
+    // Header protection samples 16 bytes from 4 bytes after the packet number.
+    while (payload.len < 20) payload.u8(0);
+    const body = payload.finish();
+    const header = new Writer(64);
+    const pnOffset = writeLongHeader(header, {
+      type: 'initial',
+      version: QUIC_V1,
+      dcid: incoming.clientCid,
+      scid: this.newCid(),
+      token: new Uint8Array(0),
+      pn: 0,
+      pnLength: 1,
+      payloadLength: body.length + 16,
+    });
+    return { destination: incoming.remote, data: sealPacket(keys, header.finish(), pnOffset, 1, 0, body) };
+  }
+
+  /**
+   * Answers an incoming connection with a Retry (address validation), and forgets it: the client
+   * comes back with a token. `undefined` when it already went through a Retry (only one is allowed).
+   */
+  retry(now: number, incoming: Incoming): Transmit | undefined {
+    this.ignore(incoming);
+    if (incoming.retrySourceCid) return undefined;
+    return {
+      destination: incoming.remote,
+      data: this.retryPacket(now, incoming.remote, incoming.originalDcid, incoming.clientCid),
+    };
   }
 
   /** A Retry for a client's first Initial: a new CID for it to use, and a token bound to its address. */

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { QuicEndpoint } from '../../src/node/endpoint.js';
+import { ConnectionError } from '../../src/node/errors.js';
+import { TransportErrorCode } from '../../src/proto/transport-error.js';
+import { ScriptedCrypto } from '../support/scripted-crypto.js';
+
+const endpoints: QuicEndpoint[] = [];
+afterEach(async () => {
+  await Promise.all(endpoints.splice(0).map((e) => e.close()));
+});
+
+async function two(): Promise<[QuicEndpoint, QuicEndpoint]> {
+  const a = await QuicEndpoint.bind();
+  const b = await QuicEndpoint.bind();
+  endpoints.push(a, b);
+  return [a, b];
+}
+
+describe('incoming connections: refuse and retry', () => {
+  it('refuse: the client fails with CONNECTION_REFUSED', async () => {
+    const [a, b] = await two();
+    const refused = (async () => {
+      const inc = await b.acceptNext();
+      inc!.refuse();
+    })();
+    const err = await a
+      .connect(b.localAddress(), (tp) => new ScriptedCrypto('client', tp))
+      .catch((e: unknown) => e);
+    await refused;
+    expect(err).toBeInstanceOf(ConnectionError);
+    const reason = (err as ConnectionError).reason;
+    expect(reason?.kind).toBe('transport');
+    expect(reason?.kind === 'transport' && reason.errorCode).toBe(
+      BigInt(TransportErrorCode.CONNECTION_REFUSED),
+    );
+  });
+
+  it('retry: the client comes back with a validated address and is accepted', async () => {
+    const [a, b] = await two();
+    const server = (async () => {
+      const first = await b.acceptNext();
+      expect(first!.remoteAddressValidated()).toBe(false);
+      first!.retry();
+      const second = await b.acceptNext();
+      expect(second!.remoteAddressValidated()).toBe(true);
+      return second!.accept((tp) => new ScriptedCrypto('server', tp));
+    })();
+    const client = await a.connect(b.localAddress(), (tp) => new ScriptedCrypto('client', tp));
+    const conn = await server;
+    const { send } = await client.openBi();
+    await send.writeAll(Uint8Array.of(42));
+    await send.finish();
+    const { recv } = await conn.acceptBi();
+    expect([...(await recv.readToEnd(8))]).toEqual([42]);
+  });
+
+  it('retry: a client that already went through a Retry cannot get a second one', async () => {
+    const [a, b] = await two();
+    const server = (async () => {
+      (await b.acceptNext())!.retry();
+      const second = (await b.acceptNext())!;
+      expect(() => second.retry()).toThrow(/already went through a Retry/);
+    })();
+    const client = a.connect(b.localAddress(), (tp) => new ScriptedCrypto('client', tp)).catch(() => null);
+    await server;
+    await a.close();
+    await client;
+  });
+});
