@@ -1,0 +1,528 @@
+/**
+ * The iroh endpoint: binds the socket layer, runs QUIC over it, dials remote endpoints by EndpointId
+ * (or full address) with an ALPN, and hands out incoming connections. API as in `@number0/iroh`.
+ */
+import { EndpointAddr, type PublicKey, type SecretKey, SocketAddr, TransportAddr } from '@iroh-ts/base';
+import { Registry } from '@iroh-ts/metrics';
+import {
+  ConnectionError,
+  irohClientCrypto,
+  irohServerCrypto,
+  type QuicConnection,
+  QuicEndpoint,
+  type QuicIncoming,
+} from '@iroh-ts/quic';
+import { EndpointBuilder, type EndpointConfig, type EndpointOptions, optionsToBuilder } from './builder.js';
+import { Connection } from './connection.js';
+import { ConnectError, EndpointError } from './errors.js';
+import { runAfterHandshake, runBeforeConnect } from './hooks.js';
+import { Incoming, type IncomingHost } from './incoming.js';
+import {
+  type AddressLookup,
+  ConcurrentAddressLookup,
+  intoAddressLookup,
+  MemoryLookup,
+  resolveFirst,
+} from './lookup/index.js';
+import { EndpointMetrics } from './metrics.js';
+import type { RelayConfig, RelayMode } from './relay-map.js';
+import { endpointMapped, parseMapped } from './socket/addrs.js';
+import { localInterfaceAddrs } from './socket/interfaces.js';
+import { SocketLayer } from './socket/socket-layer.js';
+import { Watchable, type WatchHandle } from './watch.js';
+
+/** A counter as `Endpoint.stats()` reports it. */
+export interface CounterStats {
+  readonly value: number;
+  readonly description: string;
+}
+
+/** How long a dial waits for address lookup when no address is known (ms). */
+const LOOKUP_TIMEOUT_MS = 10_000;
+/** How often local interfaces are checked for changes (ms). */
+const NETMON_INTERVAL_MS = 5_000;
+
+const sameAddr = (a: EndpointAddr, b: EndpointAddr) => a.equals(b);
+
+/** An iroh endpoint. */
+export class Endpoint implements IncomingHost {
+  readonly #config: EndpointConfig;
+  readonly #secretKey: SecretKey;
+  readonly #layer: SocketLayer;
+  readonly #quic: QuicEndpoint;
+  readonly #memory = new MemoryLookup();
+  readonly #lookup: ConcurrentAddressLookup;
+  readonly #metrics = new EndpointMetrics();
+  readonly #registry = new Registry();
+  #alpns: Uint8Array[];
+  readonly #external = new Set<string>();
+  readonly #addr: Watchable<EndpointAddr>;
+  readonly #network = new Watchable(0);
+  #interfaces: SocketAddr[] = [];
+  #netmon: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+  readonly #closedWatch = new Watchable(false);
+
+  private constructor(config: EndpointConfig, layer: SocketLayer, quic: QuicEndpoint) {
+    this.#config = config;
+    this.#secretKey = config.secretKey;
+    this.#layer = layer;
+    this.#quic = quic;
+    this.#alpns = config.alpns.map((a) => a.slice());
+    for (const a of config.externalAddrs) this.#external.add(SocketAddr.parse(a).toString());
+    const ctx = { secretKey: config.secretKey };
+    this.#lookup = new ConcurrentAddressLookup([
+      this.#memory,
+      ...config.addressLookups.map((l) => intoAddressLookup(l, ctx)),
+    ]);
+    this.#registry.register(this.#metrics);
+    this.#addr = new Watchable(this.#computeAddr(), sameAddr);
+    this.#addr.watch((addr) => this.#publish(addr));
+    const relays = layer.relays;
+    if (relays) {
+      relays.home.watch(() => {
+        this.#metrics.relayHomeChanges.inc();
+        this.#refreshAddr();
+      });
+      relays.homeConnected.watch((up) => this.#metrics.relayHomeConnected.set(up ? 1 : 0));
+    }
+  }
+
+  /** A builder with nothing applied (relays disabled, no address lookup): apply a preset to it. */
+  static builder(): EndpointBuilder {
+    return new EndpointBuilder();
+  }
+
+  /**
+   * Binds an endpoint with `presetN0` (number 0's relays and DNS), as `@number0/iroh` does, or with
+   * the given relay mode.
+   */
+  static async bind(options: EndpointOptions = {}, relayMode?: RelayMode): Promise<Endpoint> {
+    const b = new EndpointBuilder().applyN0();
+    optionsToBuilder(b, options);
+    if (relayMode) b.relayMode(relayMode);
+    return b.bind();
+  }
+
+  /** @internal Use {@link EndpointBuilder.bind}. */
+  static async fromConfig(config: EndpointConfig): Promise<Endpoint> {
+    let layer: SocketLayer;
+    try {
+      layer = await SocketLayer.bind({
+        secretKey: config.secretKey,
+        bindAddrs: config.bindAddrs,
+        optionalBindAddrs: config.optionalBindAddrs,
+        relays: config.relayMode.relayMap(),
+        customTransports: config.customTransports,
+        ipSocketFactory: config.ipSocketFactory,
+        relayOptions: {
+          tls: config.caRoots
+            ? { ca: config.caRoots.extraRoots, rejectUnauthorized: !config.caRoots.insecureSkipVerify }
+            : undefined,
+          clientOptions: config.relayClientOptions,
+        },
+      });
+    } catch (e) {
+      throw new EndpointError('Bind', `could not bind the endpoint's sockets: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    const quic = await QuicEndpoint.bind({ transport: layer, transportConfig: config.transportConfig });
+    const ep = new Endpoint(config, layer, quic);
+    await ep.#startNetmon();
+    return ep;
+  }
+
+  // ---- identity and addresses ---------------------------------------------------------------
+
+  /** Our EndpointId. */
+  id(): PublicKey {
+    return this.#secretKey.public();
+  }
+
+  /** Our secret key. */
+  secretKey(): SecretKey {
+    return this.#secretKey;
+  }
+
+  /** Our address: the home relay URL (once chosen) and every direct address. */
+  addr(): EndpointAddr {
+    return this.#addr.get();
+  }
+
+  /** The bound UDP sockets (`ip:port`). */
+  boundSockets(): string[] {
+    return this.#layer.boundSockets().map((s) => s.toString());
+  }
+
+  #computeAddr(): EndpointAddr {
+    const addrs: TransportAddr[] = [];
+    const home = this.#layer.relays?.home.get();
+    if (home !== undefined) addrs.push(TransportAddr.relay(home));
+    for (const s of this.#layer.boundSockets()) {
+      if (isUnspecified(s)) {
+        for (const i of this.#interfaces)
+          if (i.family === s.family) addrs.push(TransportAddr.ip(SocketAddr.parse(withPort(i, s.port))));
+      } else addrs.push(TransportAddr.ip(s));
+    }
+    for (const e of this.#external) addrs.push(TransportAddr.ip(e));
+    for (const c of this.#layer.customAddrs()) addrs.push(TransportAddr.custom(c));
+    return EndpointAddr.fromParts(this.id(), addrs);
+  }
+
+  #refreshAddr(): void {
+    if (!this.#closed) this.#addr.set(this.#computeAddr());
+  }
+
+  #publish(addr: EndpointAddr): void {
+    const filtered = this.#config.addrFilter ? this.#config.addrFilter(addr.addrs) : addr.addrs;
+    this.#lookup.publish({ addrs: filtered, userData: this.#config.userData });
+  }
+
+  /** Calls `cb` whenever our address changes. */
+  watchAddr(cb: (addr: EndpointAddr) => void): WatchHandle {
+    return this.#addr.watch(cb);
+  }
+
+  /** Calls `cb` with the home relay URL(s) whenever the home relay changes. */
+  watchHomeRelay(cb: (relayUrls: string[]) => void): WatchHandle {
+    const home = this.#layer.relays?.home ?? new Watchable<string | undefined>(undefined);
+    return home.watch((url) => cb(url === undefined ? [] : [url]));
+  }
+
+  /** Calls `cb` when the local network changes (interfaces come or go). */
+  watchNetworkChange(cb: () => void): WatchHandle {
+    return this.#network.watch(() => cb());
+  }
+
+  /**
+   * Resolves once the endpoint is reachable: its home relay is connected (or, with relays disabled,
+   * at once).
+   */
+  async online(): Promise<void> {
+    const relays = this.#layer.relays;
+    if (!relays || relays.relayMap().isEmpty()) return;
+    await relays.homeConnected.until((up) => up);
+  }
+
+  /** Tells the endpoint the network changed: interfaces are re-read and the address republished. */
+  async networkChange(): Promise<void> {
+    await this.#readInterfaces(true);
+  }
+
+  async #startNetmon(): Promise<void> {
+    await this.#readInterfaces(false);
+    this.#refreshAddr();
+    this.#publish(this.#addr.get());
+    if (this.#layer.boundSockets().some(isUnspecified)) {
+      this.#netmon = setInterval(() => void this.#readInterfaces(false), NETMON_INTERVAL_MS);
+      (this.#netmon as { unref?: () => void }).unref?.();
+    }
+  }
+
+  async #readInterfaces(force: boolean): Promise<void> {
+    const now = await localInterfaceAddrs();
+    const key = (l: SocketAddr[]) => l.map((a) => a.toString()).join(',');
+    if (!force && key(now) === key(this.#interfaces)) return;
+    this.#interfaces = now;
+    this.#network.set(this.#network.get() + 1);
+    this.#refreshAddr();
+  }
+
+  // ---- runtime changes ------------------------------------------------------------------------
+
+  /** Replaces the ALPNs we accept (for connections accepted from now on). */
+  setAlpns(alpns: readonly (Uint8Array | string)[]): void {
+    this.#alpns = alpns.map((a) => (typeof a === 'string' ? new TextEncoder().encode(a) : a.slice()));
+  }
+
+  /** Adds a relay (a home candidate). */
+  async insertRelay(config: RelayConfig): Promise<void> {
+    this.#layer.relays?.insert(config);
+  }
+
+  /** Removes a relay; returns whether it was configured. */
+  async removeRelay(url: string): Promise<boolean> {
+    return this.#layer.relays?.remove(url) ?? false;
+  }
+
+  /** Advertises an address we are reachable at (e.g. a forwarded port). */
+  async addExternalAddr(addr: string): Promise<void> {
+    this.#external.add(SocketAddr.parse(addr).toString());
+    this.#refreshAddr();
+  }
+
+  /** Stops advertising an external address; returns whether it was there. */
+  async removeExternalAddr(addr: string): Promise<boolean> {
+    const had = this.#external.delete(SocketAddr.parse(addr).toString());
+    this.#refreshAddr();
+    return had;
+  }
+
+  /** Adds addresses of a remote endpoint (the endpoint's memory lookup). */
+  addAddress(addr: EndpointAddr): void {
+    this.#memory.addEndpointInfo(addr);
+    this.#layer.remotes.add(addr);
+  }
+
+  /** What we know of a remote's addresses, or `null`. */
+  async remoteAddr(id: PublicKey): Promise<EndpointAddr | null> {
+    const r = this.#layer.remotes.get(id);
+    if (!r) return null;
+    const addrs: TransportAddr[] = [];
+    const relay = r.heardOnRelay ?? r.relayUrl;
+    if (relay !== undefined) addrs.push(TransportAddr.relay(relay));
+    for (const ip of r.ips) addrs.push(TransportAddr.ip(ip));
+    for (const c of r.customs.values()) addrs.push(TransportAddr.custom(c));
+    return addrs.length === 0 ? null : EndpointAddr.fromParts(id, addrs);
+  }
+
+  /** The address lookup services (memory first). */
+  addressLookup(): AddressLookup {
+    return this.#lookup;
+  }
+
+  /** The endpoint's metrics, by name. */
+  stats(): Record<string, CounterStats> {
+    this.#syncMetrics();
+    const out: Record<string, CounterStats> = {};
+    for (const item of this.#metrics.items()) {
+      const v = (item.metric as { get?: () => bigint }).get?.();
+      if (v !== undefined) out[item.name] = { value: Number(v), description: item.help };
+    }
+    return out;
+  }
+
+  /** The metrics registry (OpenMetrics text via `@iroh-ts/metrics`). */
+  metrics(): Registry {
+    this.#syncMetrics();
+    return this.#registry;
+  }
+
+  #syncMetrics(): void {
+    const s = this.#layer.stats;
+    const m = this.#metrics;
+    const sync = (c: { get(): bigint; incBy(n: number | bigint): void }, v: number) => {
+      const d = BigInt(v) - c.get();
+      if (d > 0n) c.incBy(d);
+    };
+    sync(m.sendDirect, s.sendDirectBytes);
+    sync(m.recvDirect, s.recvDirectBytes);
+    sync(m.sendRelay, s.sendRelayBytes);
+    sync(m.recvRelay, s.recvRelayBytes);
+    sync(m.sendDropped, s.sendDropped);
+  }
+
+  // ---- connecting -----------------------------------------------------------------------------
+
+  /**
+   * Connects to `addr` (an {@link EndpointAddr}, or just an EndpointId to look up) with `alpn`, and
+   * resolves once the remote proved its id.
+   *
+   * @throws {@link ConnectError} — `NoAddress`, `LocallyRejected`, `SelfConnect`, `EmptyAlpn`,
+   *   `EndpointClosed`, `Connection` (handshake failed: wrong key, refused ALPN, timeout…), `Refused`.
+   */
+  async connect(addr: EndpointAddr | PublicKey, alpn: Uint8Array | string): Promise<Connection> {
+    const target = addr instanceof EndpointAddr ? addr : new EndpointAddr(addr);
+    const alpnBytes = typeof alpn === 'string' ? new TextEncoder().encode(alpn) : alpn;
+    try {
+      return await this.#connect(target, alpnBytes);
+    } catch (e) {
+      this.#metrics.connectFailures.inc();
+      throw e;
+    }
+  }
+
+  /** Starts connecting; the handshake completes in {@link Connecting.connect}. */
+  async connectPending(addr: EndpointAddr | PublicKey, alpn: Uint8Array | string): Promise<Connecting> {
+    const target = addr instanceof EndpointAddr ? addr : new EndpointAddr(addr);
+    return new Connecting(this.connect(target, alpn), target.id(), alpn);
+  }
+
+  async #connect(addr: EndpointAddr, alpn: Uint8Array): Promise<Connection> {
+    if (this.#closed) throw new ConnectError('EndpointClosed', 'the endpoint is closed');
+    if (alpn.length === 0) throw new ConnectError('EmptyAlpn', 'the ALPN must not be empty');
+    const id = addr.id();
+    if (id.equals(this.id())) throw new ConnectError('SelfConnect', 'cannot connect to our own EndpointId');
+    const verdict = await runBeforeConnect(this.#config.hooks, addr, alpn);
+    if (verdict.kind === 'reject')
+      throw new ConnectError(
+        'LocallyRejected',
+        `a beforeConnect hook rejected the connection to ${id.fmtShort()}${verdict.reason ? `: ${verdict.reason}` : ''}`,
+      );
+    const own = new Set(this.#addr.get().directAddresses());
+    const remotes = this.#layer.remotes;
+    remotes.add(addr, (ip) => own.has(ip));
+    if (!remotes.has(id)) await this.#lookupAddr(id, own);
+    let quic: QuicConnection;
+    try {
+      quic = await this.#quic.connect(
+        endpointMapped(id),
+        irohClientCrypto({ secretKey: this.#secretKey, remoteId: id, alpns: [alpn] }),
+        { allowServerMigration: true, transportConfig: this.#config.transportConfig },
+      );
+    } catch (e) {
+      if (this.#closed) throw new ConnectError('EndpointClosed', 'the endpoint was closed', { cause: e });
+      const refused =
+        e instanceof ConnectionError && e.reason?.kind === 'transport' && e.reason.errorCode === 2n;
+      throw new ConnectError(
+        refused ? 'Refused' : 'Connection',
+        `connecting to ${id.fmtShort()} failed: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    this.#metrics.connectionsOpened.inc();
+    const conn = this.#wrap(quic, id);
+    await this.#afterHandshake(conn);
+    return conn;
+  }
+
+  /** Resolves `id` with the lookup services; throws `NoAddress` when none answers. */
+  async #lookupAddr(id: PublicKey, own: Set<string>): Promise<void> {
+    try {
+      const item = await resolveFirst(this.#lookup, id, { timeoutMs: LOOKUP_TIMEOUT_MS });
+      this.#layer.remotes.add(item.addr, (ip) => own.has(ip));
+    } catch (e) {
+      throw new ConnectError(
+        'NoAddress',
+        `no address known for ${id.fmtShort()}, and address lookup found none (${(e as Error).message})`,
+        { cause: e },
+      );
+    }
+    if (!this.#layer.remotes.has(id))
+      throw new ConnectError('NoAddress', `no usable address known for ${id.fmtShort()}`);
+  }
+
+  #wrap(quic: QuicConnection, id: PublicKey): Connection {
+    const m = parseMapped(quic.remoteAddress());
+    if (m?.kind === 'ip') {
+      this.#layer.remotes.noteIp(id, quic.remoteAddress());
+      this.#metrics.connectionsDirect.inc();
+    } else if (m?.kind === 'relay') this.#metrics.connectionsRelayed.inc();
+    const conn = new Connection(quic, id, this.#layer);
+    void conn.closed().then(() => this.#metrics.connectionsClosed.inc());
+    return conn;
+  }
+
+  async #afterHandshake(conn: Connection): Promise<void> {
+    const verdict = await runAfterHandshake(this.#config.hooks, conn);
+    if (verdict.kind === 'accept') return;
+    this.#metrics.hookRejections.inc();
+    const reason = verdict.reason ?? '';
+    conn.close(verdict.errorCode ?? 0n, new TextEncoder().encode(reason));
+    throw new ConnectError(
+      'LocallyRejected',
+      `an afterHandshake hook rejected the connection with ${conn.remoteId().fmtShort()}${reason ? `: ${reason}` : ''}`,
+    );
+  }
+
+  // ---- accepting ------------------------------------------------------------------------------
+
+  /** The next incoming connection attempt; `null` once the endpoint is closed. */
+  async acceptNext(): Promise<Incoming | null> {
+    if (this.#closed) return null;
+    const inc = await this.#quic.acceptNext();
+    if (!inc || this.#closed) return null;
+    return new Incoming(this, inc);
+  }
+
+  /** @internal */
+  acceptIncoming(inc: QuicIncoming): Promise<QuicConnection> {
+    return inc.accept(irohServerCrypto({ secretKey: this.#secretKey, alpns: this.#alpns }), {
+      transportConfig: this.#config.transportConfig,
+    });
+  }
+
+  /** @internal */
+  async finishIncoming(pending: Promise<QuicConnection>): Promise<Connection> {
+    let quic: QuicConnection;
+    try {
+      quic = await pending;
+    } catch (e) {
+      throw new ConnectError('Connection', `incoming handshake failed: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    const peer = quic.peerIdentity();
+    if (peer?.kind !== 'raw-public-key') {
+      quic.close(0n);
+      throw new ConnectError('Connection', 'the client did not authenticate with an EndpointId');
+    }
+    this.#metrics.connectionsAccepted.inc();
+    const conn = this.#wrap(quic, peer.key);
+    await this.#afterHandshake(conn);
+    return conn;
+  }
+
+  /** @internal */
+  relayUrlOf(id: PublicKey): string | undefined {
+    const r = this.#layer.remotes.get(id);
+    return r?.heardOnRelay ?? r?.relayUrl;
+  }
+
+  /** @internal */
+  localIpAddr(): string | undefined {
+    return this.#layer.boundSockets()[0]?.toString();
+  }
+
+  // ---- closing --------------------------------------------------------------------------------
+
+  /** Closes every connection (code 0), stops publishing, and releases sockets and relays. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#netmon) clearInterval(this.#netmon);
+    await this.#quic.close();
+    await this.#lookup.close();
+    this.#closedWatch.set(true);
+  }
+
+  /** Whether {@link close} was called. */
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Resolves once the endpoint is closed. */
+  async closed(): Promise<void> {
+    await this.#closedWatch.until((c) => c);
+  }
+}
+
+/** A dial whose handshake is under way (`Endpoint.connectPending`). */
+export class Connecting {
+  readonly #conn: Promise<Connection>;
+  readonly #id: PublicKey;
+  readonly #alpn: Uint8Array;
+
+  /** @internal */
+  constructor(conn: Promise<Connection>, id: PublicKey, alpn: Uint8Array | string) {
+    this.#conn = conn;
+    this.#conn.catch(() => {});
+    this.#id = id;
+    this.#alpn = typeof alpn === 'string' ? new TextEncoder().encode(alpn) : alpn;
+  }
+
+  /** Completes the handshake. */
+  connect(): Promise<Connection> {
+    return this.#conn;
+  }
+
+  /** The ALPN being negotiated. */
+  async alpn(): Promise<Uint8Array> {
+    return this.#alpn;
+  }
+
+  /** The EndpointId being dialled. */
+  async remoteId(): Promise<PublicKey> {
+    return this.#id;
+  }
+}
+
+function isUnspecified(s: SocketAddr): boolean {
+  const ip = s.ip();
+  return ip === '0.0.0.0' || ip === '::';
+}
+
+function withPort(a: SocketAddr, port: number): string {
+  return a.family === 6 ? `[${a.ip()}]:${port}` : `${a.ip()}:${port}`;
+}
