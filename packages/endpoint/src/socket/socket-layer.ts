@@ -170,8 +170,17 @@ export class SocketLayer implements UdpTransport {
             }
           }
         }
-        sent = this.#sendRelay(m.id, data, true) || sent;
-        if (!sent) this.stats.sendDropped++;
+        if (sent) {
+          // The relayed copy follows a moment later. node:dgram sends on the next tick, a relay
+          // write goes out at once: sent together, the relayed copy often reached the remote first,
+          // and the server answering there kept the connection on the relay for good.
+          const copy = data.slice();
+          setTimeout(() => {
+            if (!this.#closed) this.#sendRelay(m.id, copy, true);
+          }, 0);
+          return;
+        }
+        if (!this.#sendRelay(m.id, data, true)) this.stats.sendDropped++;
         return;
       }
       default:

@@ -109,6 +109,7 @@ export class QuicConnection {
   /** Closes the connection with an application error code and reason. */
   close(errorCode: bigint, reason: Uint8Array = new Uint8Array(0)): void {
     if (this.d.conn.isClosed) return;
+    this.d.flushNow();
     this.d.conn.close(clock(), errorCode, reason);
     this.d.drive();
   }

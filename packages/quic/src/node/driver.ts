@@ -123,6 +123,18 @@ export class ConnectionDriver {
     this.drive();
   };
 
+  /**
+   * Sends whatever the connection has ready right now, skipping the deferred flush. Used before a
+   * local close: a TLS Finished still waiting for that flush must reach the peer ahead of the
+   * CONNECTION_CLOSE, or the peer sees the close without the handshake it completes (and so without
+   * our application code and reason).
+   */
+  flushNow(): void {
+    const now = clock();
+    for (let t = this.conn.pollTransmit(now); t; t = this.conn.pollTransmit(now))
+      this.transport.send(t.destination, t.data);
+  }
+
   /** Flushes transmits, dispatches events and re-arms the timer. Re-entrant calls are folded. */
   drive(): void {
     if (this.driving) {
