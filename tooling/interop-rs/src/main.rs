@@ -27,6 +27,7 @@ use iroh_tickets::{Ticket, endpoint::EndpointTicket};
 use n0_future::StreamExt;
 use serde_json::{Value, json};
 
+mod dial_by_id;
 mod tls_opts;
 
 #[derive(Parser, Debug)]
@@ -87,6 +88,10 @@ enum Cmd {
     /// relay serves the published info (home relay, and IPs with --pkarr-publish-ip), print it
     /// as a `published` event and exit.
     PkarrPublish(PkarrPublishArgs),
+    /// Connect to an endpoint knowing only its id: iroh's DnsAddressLookup under --origin asks the
+    /// nameserver --dns; no relays, no address hints. Echo --message on a bi stream, print a
+    /// `result` event.
+    DialById(dial_by_id::DialByIdArgs),
 }
 
 /// Endpoint options shared by `serve` and `dial`.
@@ -221,6 +226,7 @@ fn main() {
         Cmd::Serve(args) => run_async(serve(args)),
         Cmd::Dial(args) => run_async(dial(args)),
         Cmd::PkarrPublish(args) => run_async(pkarr_publish(args)),
+        Cmd::DialById(args) => run_async(dial_by_id::run(args)),
     };
     std::process::exit(code);
 }

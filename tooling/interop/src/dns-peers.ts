@@ -18,6 +18,9 @@ import { rustServerBinary } from './rust-servers.js';
 /** Our DNS server app's built entry point. */
 export const DNS_APP = fileURLToPath(new URL('../../../apps/dns-server/dist/main.js', import.meta.url));
 
+/** Our relay app's built entry point. */
+export const RELAY_APP = fileURLToPath(new URL('../../../apps/relay/dist/main.js', import.meta.url));
+
 /** A program path, or why it is unavailable. */
 export type Found = { readonly path: string } | { readonly skip: string };
 
@@ -50,6 +53,11 @@ export function findRustServer(name: 'iroh-relay' | 'iroh-dns-server'): Found {
 /** Our DNS server app, if it is built. */
 export function findDnsApp(): Found {
   return existsSync(DNS_APP) ? { path: DNS_APP } : { skip: `apps/dns-server is not built (${DNS_APP})` };
+}
+
+/** Our relay app, if it is built. */
+export function findRelayApp(): Found {
+  return existsSync(RELAY_APP) ? { path: RELAY_APP } : { skip: `apps/relay is not built (${RELAY_APP})` };
 }
 
 /** A loopback port free for both TCP and UDP right now (DNS listens on both). */
@@ -197,12 +205,37 @@ export async function startDnsApp(
   return { ...proc, http: m[1]!, dnsPort: Number(m[2]), origin: m[3]! };
 }
 
-/** Runs the peer once and returns its JSON lines; rejects with its output on a non-zero exit. */
-export async function runPeerJson(
-  bin: string,
-  args: string[],
-  timeoutMs = 60_000,
-): Promise<Record<string, unknown>[]> {
+/** Our relay app with `--dev` on ephemeral loopback ports (metrics too); `url` as it prints it. */
+export async function startRelayApp(main: string): Promise<Running & { readonly url: string }> {
+  const proc = run(process.execPath, [
+    main,
+    '--dev',
+    '--http-bind-addr',
+    '127.0.0.1:0',
+    '--metrics-bind-addr',
+    '127.0.0.1:0',
+  ]);
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: proc.child.stdout! }).once('line', resolve);
+    proc.child.once('exit', (code) => reject(new Error(`relay app exited with ${code}:\n${proc.output()}`)));
+  });
+  const m = /^relay listening on (\S+)$/.exec(line);
+  if (!m) {
+    await proc.stop();
+    throw new Error(`unexpected start line: ${line}`);
+  }
+  return { ...proc, url: m[1]! };
+}
+
+/** One finished run of the peer: its exit code, JSON lines and whole output. */
+export interface PeerRun {
+  readonly code: number | null;
+  readonly events: Record<string, unknown>[];
+  readonly output: string;
+}
+
+/** Runs the peer once (SIGKILL after `timeoutMs`), whatever its exit code. */
+export async function runPeer(bin: string, args: string[], timeoutMs = 60_000): Promise<PeerRun> {
   const proc = run(bin, args, { RUST_LOG: process.env.RUST_LOG ?? 'warn' });
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => proc.child.once('exit', (c) => resolve(c)));
@@ -214,7 +247,17 @@ export async function runPeerJson(
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  if (code !== 0) throw new Error(`iroh-ts-peer ${args.join(' ')} exited with ${code}:\n${proc.output()}`);
+  return { code, events, output: proc.output() };
+}
+
+/** Runs the peer once and returns its JSON lines; rejects with its output on a non-zero exit. */
+export async function runPeerJson(
+  bin: string,
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>[]> {
+  const { code, events, output } = await runPeer(bin, args, timeoutMs);
+  if (code !== 0) throw new Error(`iroh-ts-peer ${args.join(' ')} exited with ${code}:\n${output}`);
   return events;
 }
 

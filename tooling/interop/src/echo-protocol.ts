@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
 import type { BiStream, QuicConnection } from '@iroh-ts/quic';
 import type * as iroh from '@number0/iroh';
 
+/** What the protocol needs of one of our connections (a `QuicConnection` or an endpoint `Connection`). */
+export type OurConnection = Pick<QuicConnection, 'openBi' | 'acceptBi' | 'sendDatagram' | 'readDatagram'>;
+
 export const OP_ECHO = 0x45;
 export const OP_HASH = 0x48;
 export const OP_DOWNLOAD = 0x44;
@@ -66,7 +69,7 @@ export async function serveIroh(conn: iroh.Connection): Promise<void> {
 }
 
 /** Serves the protocol on one of our connections until it closes. */
-export async function serveOurs(conn: QuicConnection): Promise<void> {
+export async function serveOurs(conn: OurConnection): Promise<void> {
   void (async () => {
     for (;;) {
       try {
@@ -93,7 +96,7 @@ export async function serveOurs(conn: QuicConnection): Promise<void> {
 
 /** A request from our side. */
 export async function requestOurs(
-  conn: QuicConnection,
+  conn: OurConnection,
   op: number,
   body: Uint8Array,
   limit = 64 << 20,
