@@ -78,6 +78,35 @@ describe('timers and limits', () => {
     expect(client.isDrained).toBe(true);
   });
 
+  it('keep-alive does not hold a connection open once the peer is gone', () => {
+    // Pings are ack-eliciting sends; only the first after the peer was last heard restarts the idle
+    // timer (RFC 9000 §10.1), so the connection still times out.
+    const { pair, client, server } = makePair({
+      client: { config: { keepAliveInterval: 500, maxIdleTimeout: 2_000 } },
+    });
+    pair.runUntil(() => !client.isHandshaking && !server.isHandshaking);
+    pair.links = [
+      { ...pair.links[0], loss: 1 },
+      { ...pair.links[1], loss: 1 },
+    ];
+    const ce: ConnectionEvent[] = [];
+    pair.runUntil(() => events(client, ce).some((e) => e.type === 'closed'), { deadline: pair.now + 60_000 });
+    expect(ce.find((e) => e.type === 'closed')).toEqual({ type: 'closed', reason: { kind: 'timeout' } });
+  });
+
+  it('a handshake nobody answers times out after the idle timeout (virtual clock)', () => {
+    const { pair, client } = makePair({
+      client: { config: { maxIdleTimeout: 30_000 } },
+      link: { loss: 1 },
+    });
+    const ce: ConnectionEvent[] = [];
+    pair.runUntil(() => events(client, ce).some((e) => e.type === 'closed'), { deadline: 600_000 });
+    expect(ce.find((e) => e.type === 'closed')).toEqual({ type: 'closed', reason: { kind: 'timeout' } });
+    // The Initial retransmissions (PTO probes) must not push the deadline out: 30 s, not minutes.
+    expect(pair.now).toBeGreaterThanOrEqual(30_000);
+    expect(pair.now).toBeLessThanOrEqual(31_000);
+  });
+
   it('keep-alive holds an idle connection open past the idle timeout', () => {
     const { pair, client, server } = makePair({
       client: { config: { keepAliveInterval: 500, maxIdleTimeout: 2_000 } },

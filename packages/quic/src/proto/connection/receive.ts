@@ -177,6 +177,7 @@ export function receivePacket(
   // makes us follow it (RFC 9000 §9.3), and only until the new address fails validation.
   if (newAddress && nonProbing && largest && !s.isClosed) onPeerAddressChange(s, now, from, data.length);
   if (s.idleTimeout > 0) s.idleDeadline = now + Math.max(s.idleTimeout, 3 * s.rtt.pto(s.peerMaxAckDelay));
+  s.elicitingSinceReceive = false;
   s.drainCrypto(now);
   if (s.side === 'client' && space === 'handshake') s.discardSpace('initial');
   retryUndecryptable(s, now);

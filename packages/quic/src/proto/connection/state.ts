@@ -76,6 +76,8 @@ export class ConnState {
   peerParams: TransportParameters | undefined;
   idleTimeout: number;
   idleDeadline: number | undefined;
+  /** An ack-eliciting packet went out since the peer was last heard (RFC 9000 §10.1). */
+  elicitingSinceReceive = false;
   lastSendTime = 0;
   /** When the last datagram with regular packets was built (orders the MTU probe after them). */
   lastBuildAt = Number.NEGATIVE_INFINITY;

@@ -207,12 +207,16 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   s.pacer.onTransmit(out.length);
   if (anyEliciting) {
     s.lastSendTime = now;
-    if (s.idleTimeout > 0 && s.idleDeadline !== undefined) {
+    // RFC 9000 §10.1: sending restarts the idle timer only for the first ack-eliciting packet since
+    // the peer was last heard; otherwise probes into silence would keep a dead connection (or a
+    // handshake nobody answers) alive forever.
+    if (!s.elicitingSinceReceive && s.idleTimeout > 0 && s.idleDeadline !== undefined) {
       s.idleDeadline = Math.max(
         s.idleDeadline,
         now + Math.max(s.idleTimeout, 3 * s.rtt.pto(s.peerMaxAckDelay)),
       );
     }
+    s.elicitingSinceReceive = true;
   }
   // A client discards its Initial keys when it first sends a Handshake packet (RFC 9001 §4.9.1).
   if (sentHandshake && s.side === 'client') s.discardSpace('initial');
