@@ -145,15 +145,15 @@ export class Router {
   }
 
   /**
-   * Stops accepting (new connections are refused), calls every handler's `shutdown`, waits for the
-   * connections being served, then closes the endpoint.
+   * Stops accepting (new connections are refused), lets every handler finish in its `shutdown`, then
+   * closes the endpoint (which closes the connections still open) and waits for the handler tasks.
    */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
       this.#shuttingDown = true;
       await Promise.allSettled([...this.#handlers.values()].map((h) => h.handler.shutdown?.()));
-      await Promise.allSettled([...this.#tasks]);
       await this.#endpoint.close();
+      await Promise.allSettled([...this.#tasks]);
       await this.#loop;
     })();
     return this.#shutdown;

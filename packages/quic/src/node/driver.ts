@@ -31,7 +31,10 @@ export class ConnectionDriver {
   private timerAt = Number.POSITIVE_INFINITY;
   private readonly readers = new Map<number, WaitQueue>();
   private readonly writers = new Map<number, WaitQueue>();
-  private readonly finishers = new Map<number, { resolve: (v: bigint | null) => void }[]>();
+  private readonly finishers = new Map<
+    number,
+    { resolve: (v: bigint | null) => void; reject: (e: Error) => void }[]
+  >();
   readonly incomingBi = new WaitQueue();
   readonly incomingUni = new WaitQueue();
   readonly datagrams = new WaitQueue();
@@ -86,13 +89,14 @@ export class ConnectionDriver {
   }
 
   finished(id: number): Promise<bigint | null> {
-    return new Promise((resolve) => {
+    if (this.closeReason) return Promise.reject(new ConnectionError(this.closeReason));
+    return new Promise((resolve, reject) => {
       let l = this.finishers.get(id);
       if (!l) {
         l = [];
         this.finishers.set(id, l);
       }
-      l.push({ resolve });
+      l.push({ resolve, reject });
     });
   }
 
@@ -226,6 +230,9 @@ export class ConnectionDriver {
           for (const q of [...this.readers.values(), ...this.writers.values()]) q.fail(err);
           for (const q of [this.incomingBi, this.incomingUni, this.datagrams, this.openBi, this.openUni])
             q.fail(err);
+          // stopped() waiters: the peer can no longer acknowledge or stop anything.
+          for (const l of this.finishers.values()) for (const f of l) f.reject(err);
+          this.finishers.clear();
           this.closedResolve(e.reason);
           break;
         }

@@ -207,11 +207,17 @@ export class QuicEndpoint {
     this.incomingWait.wake();
     const now = clock();
     for (const d of this.drivers.values()) {
+      // What is ready goes first (an ACK, a Finished), then the CONNECTION_CLOSE, at once: the
+      // driver's deferred flush would run after the socket is gone.
+      d.flushNow();
       if (!d.conn.isClosed) d.conn.close(now, 0n);
+      d.flushNow();
       d.drive();
     }
     const drained = Promise.all([...this.drivers.values()].map((d) => d.closedPromise));
     await Promise.race([drained, new Promise((r) => setTimeout(r, 50))]);
+    // node:dgram hands a datagram to the kernel a tick after send(): let the closes go out.
+    await new Promise((r) => setTimeout(r, 0));
     for (const d of this.drivers.values()) d.stop();
     this.drivers.clear();
     await this.transport.close();

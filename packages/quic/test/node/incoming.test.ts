@@ -67,3 +67,32 @@ describe('incoming connections: refuse and retry', () => {
     await client;
   });
 });
+
+describe('closing', () => {
+  it('QuicEndpoint.close() tells the peer: its connection closes with code 0 from the remote', async () => {
+    const [a, b] = await two();
+    const accepted = (async () => (await b.acceptNext())!.accept((tp) => new ScriptedCrypto('server', tp)))();
+    const client = await a.connect(b.localAddress(), (tp) => new ScriptedCrypto('client', tp));
+    const server = await accepted;
+    // One round trip so the server has completed its handshake too.
+    const { send } = await client.openBi();
+    await send.writeAll(Uint8Array.of(1));
+    await (await server.acceptBi()).recv.readExact(1);
+    await a.close();
+    const reason = await server.closed();
+    expect(reason).toMatchObject({ kind: 'application', errorCode: 0n, remote: true });
+  });
+
+  it('stopped() rejects once the connection closes instead of waiting forever', async () => {
+    const [a, b] = await two();
+    const accepted = (async () => (await b.acceptNext())!.accept((tp) => new ScriptedCrypto('server', tp)))();
+    const client = await a.connect(b.localAddress(), (tp) => new ScriptedCrypto('client', tp));
+    await accepted;
+    const { send } = await client.openBi();
+    await send.writeAll(Uint8Array.of(1));
+    const stopped = send.stopped();
+    client.close(7n);
+    await expect(stopped).rejects.toBeInstanceOf(ConnectionError);
+    await expect(send.stopped()).rejects.toBeInstanceOf(ConnectionError);
+  });
+});
