@@ -205,8 +205,12 @@ export class Endpoint implements IncomingHost {
     await relays.homeConnected.until((up) => up);
   }
 
-  /** Tells the endpoint the network changed: interfaces are re-read and the address republished. */
+  /**
+   * Tells the endpoint the network changed: the UDP sockets are rebound, interfaces re-read and the
+   * address republished.
+   */
   async networkChange(): Promise<void> {
+    await this.#layer.rebind();
     await this.#readInterfaces(true);
   }
 
@@ -224,6 +228,8 @@ export class Endpoint implements IncomingHost {
     const now = await localInterfaceAddrs();
     const key = (l: SocketAddr[]) => l.map((a) => a.toString()).join(',');
     if (!force && key(now) === key(this.#interfaces)) return;
+    // Interfaces came or went (not the first read): rebind, as iroh does on a major change.
+    if (!force && this.#interfaces.length > 0) await this.#layer.rebind();
     this.#interfaces = now;
     this.#network.set(this.#network.get() + 1);
     this.#refreshAddr();

@@ -165,4 +165,50 @@ describe('Endpoint: direct connections on loopback', () => {
     expect(conn.closeReason()).not.toBeNull();
     await expect(a.connect(b.addr(), ALPN)).rejects.toMatchObject({ code: 'EndpointClosed' });
   });
+
+  it('Incoming: refuse gives the dialler Refused; retry validates and then accepts; remoteAddr says ip', async () => {
+    const a = await bind();
+    const b = await bind();
+    void b.acceptNext().then((inc) => inc?.refuse());
+    await expect(a.connect(b.addr(), ALPN)).rejects.toMatchObject({ code: 'Refused' });
+    const served = (async () => {
+      const first = (await b.acceptNext())!;
+      expect(await first.remoteAddrValidated()).toBe(false);
+      expect(await first.remoteAddr()).toEqual({ kind: 'ip', addr: a.boundSockets()[0] });
+      expect(await first.localAddr()).toEqual({ kind: 'ip', addr: b.boundSockets()[0] });
+      await first.retry();
+      const second = (await b.acceptNext())!;
+      expect(await second.remoteAddrValidated()).toBe(true);
+      const accepting = await second.accept();
+      await expect(second.ignore()).rejects.toThrow(/already/);
+      const conn = await accepting.connect();
+      expect(new TextDecoder().decode(await accepting.alpn())).toBe(ALPN);
+      const { send, recv } = await conn.acceptBi();
+      await send.writeAll(await recv.readToEnd(10));
+      await send.finish();
+      await conn.closed();
+    })();
+    const pending = await a.connectPending(b.addr(), ALPN);
+    expect((await pending.remoteId()).equals(b.id())).toBe(true);
+    const conn = await pending.connect();
+    const { send, recv } = await conn.openBi();
+    await send.writeAll(Uint8Array.of(4));
+    await send.finish();
+    expect([...(await recv.readToEnd(10))]).toEqual([4]);
+    conn.close(0n);
+    await served;
+  });
+
+  it('external addresses show in addr() and watchAddr reports the change', async () => {
+    const a = await bind();
+    const seen: string[][] = [];
+    a.watchAddr((addr) => seen.push(addr.directAddresses()));
+    await a.addExternalAddr('203.0.113.7:4433');
+    expect(a.addr().directAddresses()).toContain('203.0.113.7:4433');
+    expect(seen.at(-1)).toContain('203.0.113.7:4433');
+    expect(await a.removeExternalAddr('203.0.113.7:4433')).toBe(true);
+    expect(a.addr().directAddresses()).not.toContain('203.0.113.7:4433');
+    expect(seen).toHaveLength(2);
+    await expect(a.addExternalAddr('not an address')).rejects.toThrow();
+  });
 });

@@ -50,8 +50,9 @@ export class SocketLayer implements UdpTransport {
   readonly localAddress: string;
   readonly remotes = new RemoteMap();
   readonly relays: RelayPool;
-  readonly #v4: UdpTransport | undefined;
-  readonly #v6: UdpTransport | undefined;
+  #v4: UdpTransport | undefined;
+  #v6: UdpTransport | undefined;
+  readonly #factory: IpSocketFactory;
   readonly #custom: Map<bigint, CustomTransport>;
   #callback: ((from: string, data: Uint8Array) => void) | undefined;
   #closed = false;
@@ -69,12 +70,8 @@ export class SocketLayer implements UdpTransport {
     this.#v4 = sockets.find((s) => !s.localAddress.startsWith('['));
     this.#v6 = sockets.find((s) => s.localAddress.startsWith('['));
     this.localAddress = (this.#v4 ?? this.#v6)?.localAddress ?? `iroh-ep:${id.toString()}`;
-    for (const s of sockets) {
-      s.onReceive((from, data) => {
-        this.stats.recvDirectBytes += data.length;
-        this.#callback?.(from, data);
-      });
-    }
+    this.#factory = opts.ipSocketFactory ?? defaultIpSocketFactory;
+    for (const s of sockets) this.#listen(s);
     // Always there (empty when relays are disabled), so relays can be added at runtime.
     this.relays = new RelayPool({
       ...opts.relayOptions,
@@ -115,6 +112,42 @@ export class SocketLayer implements UdpTransport {
     const layer = new SocketLayer(opts.secretKey.public(), sockets, opts);
     layer.relays.start();
     return layer;
+  }
+
+  #listen(socket: UdpTransport): void {
+    socket.onReceive((from, data) => {
+      this.stats.recvDirectBytes += data.length;
+      this.#callback?.(from, data);
+    });
+  }
+
+  /**
+   * Rebinds the UDP sockets after a network change, on the same addresses (so peers keep reaching
+   * us at the same port); a socket whose port cannot be had again gets a new one, which QUIC's peers
+   * see as a NAT rebinding. Packets in the gap are lost and recovered by QUIC.
+   */
+  async rebind(): Promise<void> {
+    if (this.#closed) return;
+    const rebindOne = async (old: UdpTransport | undefined): Promise<UdpTransport | undefined> => {
+      if (!old) return undefined;
+      const addr = old.localAddress;
+      await old.close();
+      let fresh: UdpTransport;
+      try {
+        fresh = await this.#factory(addr);
+      } catch {
+        const sa = SocketAddr.parse(addr);
+        fresh = await this.#factory(sa.family === 6 ? `[${sa.ip()}]:0` : `${sa.ip()}:0`);
+      }
+      if (this.#closed) {
+        await fresh.close();
+        return undefined;
+      }
+      this.#listen(fresh);
+      return fresh;
+    };
+    this.#v4 = await rebindOne(this.#v4);
+    this.#v6 = await rebindOne(this.#v6);
   }
 
   /** The bound UDP sockets' addresses. */
