@@ -5,8 +5,8 @@
  * back is the round-trip time.
  */
 import { randomBytes } from 'node:crypto';
+import type { Logger } from '@iroh-ts/cli-common';
 import type { BiStream, Connection, ProtocolHandler } from '@iroh-ts/endpoint';
-import type { Logger } from './log.js';
 
 /** The ALPN of the ping protocol. */
 export const PING_ALPN = 'iroh-ts/ping/0';

@@ -5,13 +5,9 @@
  *     pong seq=1 bytes=32 rtt_ms=0.412
  *     summary sent=1 received=1 min_ms=0.412 avg_ms=0.412 max_ms=0.412 path=direct remote=<addr>
  */
-import { type Connection, EndpointTicket } from '@iroh-ts/endpoint';
-import { bindEndpoint } from './bind.js';
-import { secretKeyFor } from './identity.js';
-import type { Logger } from './log.js';
-import { type NetworkOptions, UsageError } from './options.js';
+import { bindDialer, type Logger, type NetworkOptions, type StopSignal } from '@iroh-ts/cli-common';
+import type { Connection } from '@iroh-ts/endpoint';
 import { PING_ALPN, PING_SIZE, ping } from './protocol.js';
-import type { StopSignal } from './signals.js';
 
 /** What `send` measured. */
 export interface PingSummary {
@@ -27,25 +23,13 @@ export async function send(
   stop: StopSignal,
   log: Logger,
 ): Promise<PingSummary> {
-  let addr: ReturnType<EndpointTicket['endpointAddr']>;
-  try {
-    addr = EndpointTicket.fromString(ticket).endpointAddr();
-  } catch (e) {
-    throw new UsageError(`not an endpoint ticket: ${(e as Error).message}`);
-  }
-  const secretKey = await secretKeyFor(opts.secretKeyFile, log);
-  const ep = await bindEndpoint(opts, secretKey, []);
+  const { ep, addr } = await bindDialer(opts, ticket, log);
   // A signal closes the endpoint: whatever is under way fails, and the summary is printed.
   void stop.received.then(() => ep.close());
   const rtts: number[] = [];
   let sent = 0;
   let conn: Connection | undefined;
   try {
-    log.info('connecting', {
-      remote: addr.id().toString(),
-      relay: addr.relayUrl(),
-      direct: addr.directAddresses(),
-    });
     conn = await ep.connect(addr, PING_ALPN);
     for (let seq = 1; seq <= count && !stop.stopping(); seq++) {
       sent++;

@@ -1,4 +1,7 @@
-import { EndpointAddr, EndpointTicket } from '@iroh-ts/endpoint';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EndpointAddr, EndpointTicket, SecretKey } from '@iroh-ts/endpoint';
 import { RelayServer } from '@iroh-ts/relay/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, killAll } from './support/app.js';
@@ -119,8 +122,27 @@ describe('iroh-ts-ping', () => {
     );
     // Well before the relay wait would give up (15 s): nothing may keep the process alive.
     expect(await receiver.stop(10_000)).toBe(0);
-    expect(receiver.stdout()).toBe('');
+    expect(receiver.stdout().toString()).toBe('');
     expect(receiver.logs().at(-1)).toMatchObject({ msg: 'stopped' });
+  });
+
+  it("--secret-key-file keeps the receiver's EndpointId across runs", async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'iroh-ts-ping-key-')), 'ping.key');
+    const ids: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const app = new App(['receive', '--bind', '127.0.0.1:0', '--secret-key-file', path]);
+      const line = await app.firstLine();
+      ids.push(
+        EndpointTicket.fromString(line.replace(/^ticket /, ''))
+          .endpointAddr()
+          .id()
+          .toString(),
+      );
+      expect(await app.stop()).toBe(0);
+    }
+    expect(ids[0]).toBe(ids[1]);
+    const stored = SecretKey.fromString((await readFile(path, 'utf8')).trim());
+    expect(stored.public().toString()).toBe(ids[0]);
   });
 
   it('refuses bad command lines with status 2 and the usage', async () => {
@@ -137,10 +159,10 @@ describe('iroh-ts-ping', () => {
       const app = new App(args);
       expect(await app.exited(), args.join(' ')).toBe(2);
       expect(app.stderr()).toMatch(/Usage: iroh-ts-ping/);
-      expect(app.stdout()).toBe('');
+      expect(app.stdout().toString()).toBe('');
     }
     const help = new App(['--help']);
     expect(await help.exited()).toBe(0);
-    expect(help.stdout()).toMatch(/--secret-key-file/);
+    expect(help.stdout().toString()).toMatch(/--secret-key-file/);
   });
 });

@@ -2,31 +2,23 @@
  * `iroh-ts-pipe listen`: prints `ticket <ticket>` on stdout, accepts the first connection, and
  * splices its stream with stdin and stdout. Later connections are refused.
  */
+import {
+  announceTicket,
+  bindEndpoint,
+  type Logger,
+  type NetworkOptions,
+  type StopSignal,
+  unlessStopped,
+} from '@iroh-ts/cli-common';
 import type { Connection, Endpoint } from '@iroh-ts/endpoint';
-import { bindEndpoint, ticketFor, waitOnline } from './bind.js';
-import { secretKeyFor } from './identity.js';
-import type { Logger } from './log.js';
-import type { NetworkOptions } from './options.js';
 import { PIPE_ALPN, readHandshake } from './protocol.js';
 import { runPipe } from './run-pipe.js';
-import { type StopSignal, unlessStopped } from './signals.js';
 
 /** Runs the listening side; resolves with the exit status. */
 export async function listen(opts: NetworkOptions, stop: StopSignal, log: Logger): Promise<number> {
-  const secretKey = await secretKeyFor(opts.secretKeyFile, log);
-  const ep = await bindEndpoint(opts, secretKey, [PIPE_ALPN]);
+  const ep = await bindEndpoint(opts, [PIPE_ALPN], log);
   try {
-    if (opts.relays.length > 0 || opts.n0) log.info('waiting for a home relay', { relays: opts.relays });
-    await waitOnline(ep, log, stop.received);
-    if (stop.stopping()) return 0;
-    process.stdout.write(`ticket ${ticketFor(ep)}\n`);
-    const addr = ep.addr();
-    log.info('listening', {
-      endpointId: ep.id().toString(),
-      relay: addr.relayUrl(),
-      direct: addr.directAddresses(),
-      alpn: PIPE_ALPN,
-    });
+    if (!(await announceTicket(ep, opts, stop, log, { msg: 'listening', alpn: PIPE_ALPN }))) return 0;
     const conn = await unlessStopped(acceptFirst(ep, log), stop);
     if (!conn) return 0;
     void refuseOthers(ep, log);

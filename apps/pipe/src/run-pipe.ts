@@ -2,10 +2,9 @@
  * Both sides' common part: splice the stream with stdin and stdout until both directions end, then
  * close the connection. A signal before that closes it with {@link PIPE_INTERRUPTED}.
  */
+import { type Logger, type StopSignal, unlessStopped } from '@iroh-ts/cli-common';
 import type { BiStream, Connection } from '@iroh-ts/endpoint';
-import type { Logger } from './log.js';
 import { PIPE_INTERRUPTED } from './protocol.js';
-import { type StopSignal, unlessStopped } from './signals.js';
 import { splice } from './splice.js';
 
 /** Pipes stdin and stdout through `bi`; resolves with the exit status (0 done, 1 interrupted). */

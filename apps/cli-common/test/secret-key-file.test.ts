@@ -2,13 +2,10 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretKey } from '@iroh-ts/endpoint';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadOrCreateSecretKey, SecretKeyFileError } from '../src/secret-key-file.js';
-import { App, killAll } from './support/app.js';
 
-afterEach(() => killAll());
-
-const tempDir = () => mkdtemp(join(tmpdir(), 'iroh-ts-ping-key-'));
+const tempDir = () => mkdtemp(join(tmpdir(), 'iroh-ts-cli-key-'));
 
 describe('loadOrCreateSecretKey', () => {
   it('creates a 0600 file of 64 hex characters, then loads the same key from it', async () => {
@@ -42,25 +39,5 @@ describe('loadOrCreateSecretKey', () => {
     const loaded = await loadOrCreateSecretKey(join(dir, 'open'));
     expect(loaded.secretKey.public().equals(key.public())).toBe(true);
     if (process.platform !== 'win32') expect(loaded.tooOpen).toBe(true);
-  });
-
-  it("--secret-key-file keeps the receiver's EndpointId across runs", async () => {
-    const path = join(await tempDir(), 'ping.key');
-    const ids: string[] = [];
-    for (let run = 0; run < 2; run++) {
-      const app = new App(['receive', '--bind', '127.0.0.1:0', '--secret-key-file', path]);
-      const line = await app.firstLine();
-      const { EndpointTicket } = await import('@iroh-ts/endpoint');
-      ids.push(
-        EndpointTicket.fromString(line.replace(/^ticket /, ''))
-          .endpointAddr()
-          .id()
-          .toString(),
-      );
-      expect(await app.stop()).toBe(0);
-    }
-    expect(ids[0]).toBe(ids[1]);
-    const stored = SecretKey.fromString((await readFile(path, 'utf8')).trim());
-    expect(stored.public().toString()).toBe(ids[0]);
   });
 });

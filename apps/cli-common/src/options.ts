@@ -1,7 +1,8 @@
 /**
  * The command line: the options every command shares (how the endpoint binds and finds others),
- * parsed into {@link NetworkOptions}, and the usage error.
+ * parsed into {@link NetworkOptions}, the ticket argument, and the usage error.
  */
+import { type EndpointAddr, EndpointTicket } from '@iroh-ts/endpoint';
 
 /** A bad command line: the app prints the message and the usage, and exits with status 2. */
 export class UsageError extends Error {
@@ -63,4 +64,13 @@ export function networkOptions(values: {
   if (!/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/.test(bind))
     throw new UsageError(`--bind: expected ip:port or [ipv6]:port, got ${bind}`);
   return { relays, n0: values.n0 ?? false, bind, secretKeyFile: values['secret-key-file'] };
+}
+
+/** The address in a ticket given on the command line. @throws {@link UsageError} when it is no ticket. */
+export function parseTicket(ticket: string): EndpointAddr {
+  try {
+    return EndpointTicket.fromString(ticket).endpointAddr();
+  } catch (e) {
+    throw new UsageError(`not an endpoint ticket: ${(e as Error).message}`);
+  }
 }

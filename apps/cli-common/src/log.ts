@@ -10,9 +10,13 @@ const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 /** A structured logger. */
 export interface Logger {
+  /** Something failed. */
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** Something is off, but the app carries on. */
   warn(msg: string, fields?: Record<string, unknown>): void;
+  /** What the app is doing (shown by default). */
   info(msg: string, fields?: Record<string, unknown>): void;
+  /** Details (shown with `IROH_TS_LOG=debug`). */
   debug(msg: string, fields?: Record<string, unknown>): void;
 }
 

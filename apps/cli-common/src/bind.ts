@@ -2,29 +2,25 @@
  * Binding the app's endpoint from its {@link NetworkOptions}, waiting until it is reachable, and the
  * ticket that tells others how to reach it.
  */
-import {
-  Endpoint,
-  EndpointTicket,
-  presetMinimal,
-  presetN0,
-  RelayMode,
-  type SecretKey,
-} from '@iroh-ts/endpoint';
+import { Endpoint, EndpointTicket, presetMinimal, presetN0, RelayMode } from '@iroh-ts/endpoint';
+import { secretKeyFor } from './identity.js';
 import type { Logger } from './log.js';
 import type { NetworkOptions } from './options.js';
 
 /** How long to wait for the home relay before printing a ticket without it (ms). */
-const ONLINE_TIMEOUT_MS = 15_000;
+export const ONLINE_TIMEOUT_MS = 15_000;
 
 /**
- * Binds an endpoint: `presetN0` with `--n0`, else `presetMinimal` (no relays, no address lookup);
- * `--relay` URLs replace the preset's relays.
+ * Binds an endpoint with the identity of `--secret-key-file` (or a new one, see {@link secretKeyFor}):
+ * `presetN0` with `--n0`, else `presetMinimal` (no relays, no address lookup); `--relay` URLs replace
+ * the preset's relays. `alpns` are the protocols it accepts (none for a side that only connects).
  */
-export function bindEndpoint(
+export async function bindEndpoint(
   opts: NetworkOptions,
-  secretKey: SecretKey,
   alpns: readonly string[],
+  log: Logger,
 ): Promise<Endpoint> {
+  const secretKey = await secretKeyFor(opts.secretKeyFile, log);
   const builder = Endpoint.builder();
   if (opts.n0) presetN0(builder);
   else presetMinimal(builder);
@@ -34,8 +30,8 @@ export function bindEndpoint(
 
 /**
  * Waits until the endpoint's home relay is connected (at once without relays), so its address holds
- * the relay URL; gives up with a warning after a while, or quietly when `cancel` settles first.
- * Resolves with what ended the wait.
+ * the relay URL; gives up with a warning after {@link ONLINE_TIMEOUT_MS}, or quietly when `cancel`
+ * settles first. Resolves with what ended the wait.
  */
 export async function waitOnline(
   ep: Endpoint,
