@@ -3,7 +3,6 @@
  * validated settings. Unknown keys are reported (not fatal, as in iroh-relay); wrong types and bad
  * values are {@link ServerConfigError}s that name the key.
  */
-import { SocketAddr } from '@iroh-ts/base';
 import type { AccessConfig, BindAddr, RelayLimits } from '@iroh-ts/relay/server';
 import {
   bool,
