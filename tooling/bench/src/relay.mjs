@@ -306,7 +306,6 @@ async function benchIdle() {
     const results = [];
     let held = 0;
     let failure;
-    let totalMs = 0;
     for (const target of steps) {
       const delta = target - held;
       if (delta <= 0) continue;
@@ -338,7 +337,6 @@ async function benchIdle() {
       }
       const ms = performance.now() - t0;
       const cpu = { ...meter(), relay: (cpuSeconds(relay.pid) - relayCpu0) / (ms / 1000) };
-      totalMs += ms;
       const established = replies.reduce((s, r) => s + r.established, 0);
       const failed = replies.reduce((s, r) => s + r.failed, 0);
       await sleep(SETTLE_MS);
