@@ -205,13 +205,13 @@ export async function startDnsApp(
   return { ...proc, http: m[1]!, dnsPort: Number(m[2]), origin: m[3]! };
 }
 
-/** Our relay app with `--dev` on ephemeral loopback ports (metrics too); `url` as it prints it. */
-export async function startRelayApp(main: string): Promise<Running & { readonly url: string }> {
+/** Our relay app with `--dev` on loopback (`port`, default ephemeral; metrics ephemeral); `url` as it prints it. */
+export async function startRelayApp(main: string, port = 0): Promise<Running & { readonly url: string }> {
   const proc = run(process.execPath, [
     main,
     '--dev',
     '--http-bind-addr',
-    '127.0.0.1:0',
+    `127.0.0.1:${port}`,
     '--metrics-bind-addr',
     '127.0.0.1:0',
   ]);
