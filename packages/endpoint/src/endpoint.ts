@@ -16,6 +16,7 @@ import { EndpointBuilder, type EndpointConfig, type EndpointOptions, optionsToBu
 import { Connection } from './connection.js';
 import { ConnectError, EndpointError } from './errors.js';
 import { runAfterHandshake, runBeforeConnect } from './hooks.js';
+import { caRootsFetch } from './https-fetch.js';
 import { Incoming, type IncomingHost } from './incoming.js';
 import {
   type AddressLookup,
@@ -70,7 +71,7 @@ export class Endpoint implements IncomingHost {
     this.#quic = quic;
     this.#alpns = config.alpns.map((a) => a.slice());
     for (const a of config.externalAddrs) this.#external.add(SocketAddr.parse(a).toString());
-    const ctx = { secretKey: config.secretKey };
+    const ctx = { secretKey: config.secretKey, fetch: caRootsFetch(config.caRoots) };
     this.#lookup = new ConcurrentAddressLookup([
       this.#memory,
       ...config.addressLookups.map((l) => intoAddressLookup(l, ctx)),

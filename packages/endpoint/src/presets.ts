@@ -7,7 +7,7 @@
  *   (outside browsers) through the system's DNS server.
  * - `presetN0DisableRelay`: `presetN0` with relays disabled.
  */
-import { type DnsTransport, N0_DNS_ENDPOINT_ORIGIN_PROD } from '@iroh-ts/dns-server';
+import { type DnsTransport, N0_DNS_ENDPOINT_ORIGIN_PROD, N0_DNS_PKARR_RELAY_PROD } from '@iroh-ts/dns-server';
 import { type EndpointBuilder, presetRegistry } from './builder.js';
 import { DnsLookup, PkarrPublisherLookup, PkarrResolverLookup } from './lookup/index.js';
 import { RelayMode } from './relay-map.js';
@@ -19,7 +19,7 @@ export function presetMinimal(_builder: EndpointBuilder): void {}
 export function presetN0(builder: EndpointBuilder): void {
   presetMinimal(builder);
   builder.addressLookup(PkarrPublisherLookup.n0());
-  builder.addressLookup(PkarrResolverLookup.n0());
+  builder.addressLookup(PkarrResolverLookup.builder(N0_DNS_PKARR_RELAY_PROD));
   if (isNode())
     builder.addressLookup(
       new DnsLookup({ transport: systemDnsTransport(), origin: N0_DNS_ENDPOINT_ORIGIN_PROD }),

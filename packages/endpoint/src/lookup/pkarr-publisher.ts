@@ -71,7 +71,7 @@ export class PkarrPublisherLookup implements AddressLookup {
 
   /** A builder that creates the lookup with the endpoint's key. */
   static builder(options: PkarrPublisherLookupOptions = {}): AddressLookupBuilder {
-    return ({ secretKey }) => new PkarrPublisherLookup(secretKey, options);
+    return ({ secretKey, fetch }) => new PkarrPublisherLookup(secretKey, { fetch, ...options });
   }
 
   /** A builder publishing to n0's production pkarr relay, `https://dns.iroh.link/pkarr`. */

@@ -13,7 +13,12 @@ import {
 } from '@iroh-ts/dns-server';
 import { type Raced, raceAbort } from './abort.js';
 import { AddressLookupError } from './errors.js';
-import { type AddressLookup, type AddressLookupItem, itemFromEndpointInfo } from './types.js';
+import {
+  type AddressLookup,
+  type AddressLookupBuilder,
+  type AddressLookupItem,
+  itemFromEndpointInfo,
+} from './types.js';
 
 /** Options of {@link PkarrResolverLookup}. */
 export interface PkarrResolverLookupOptions {
@@ -38,6 +43,11 @@ export class PkarrResolverLookup implements AddressLookup {
    */
   constructor(relayUrl: string | URL, options: PkarrResolverLookupOptions = {}) {
     this.#resolver = new PkarrResolver(relayUrl, { fetch: options.fetch });
+  }
+
+  /** A builder that uses the endpoint's HTTPS fetch (and so its CA roots) unless `options` has one. */
+  static builder(relayUrl: string | URL, options: PkarrResolverLookupOptions = {}): AddressLookupBuilder {
+    return ({ fetch }) => new PkarrResolverLookup(relayUrl, { fetch, ...options });
   }
 
   /** Resolves from n0's production pkarr relay, `https://dns.iroh.link/pkarr`. */

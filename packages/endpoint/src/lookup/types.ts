@@ -3,7 +3,7 @@
  * addressing information and finds a remote endpoint's addresses from its EndpointId alone.
  */
 import type { EndpointAddr, PublicKey, SecretKey, TransportAddr } from '@iroh-ts/base';
-import type { EndpointInfo, UserData } from '@iroh-ts/dns-server';
+import type { EndpointInfo, FetchFn, UserData } from '@iroh-ts/dns-server';
 
 /**
  * What an endpoint publishes about itself (iroh `EndpointData`): its transport addresses (home relay
@@ -55,6 +55,8 @@ export interface AddressLookup {
 export interface AddressLookupContext {
   /** The endpoint's secret key; publishers sign with it. */
   readonly secretKey: SecretKey;
+  /** The endpoint's HTTPS fetch (honours its `caRoots`); HTTP-based services use it unless told otherwise. */
+  readonly fetch?: FetchFn;
 }
 
 /**
