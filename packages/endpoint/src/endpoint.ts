@@ -4,31 +4,25 @@
  */
 import { EndpointAddr, type PublicKey, type SecretKey, SocketAddr, TransportAddr } from '@iroh-ts/base';
 import { Registry } from '@iroh-ts/metrics';
-import {
-  ConnectionError,
-  irohClientCrypto,
-  irohServerCrypto,
-  type QuicConnection,
-  QuicEndpoint,
-  type QuicIncoming,
-} from '@iroh-ts/quic';
+import { irohServerCrypto, type QuicConnection, QuicEndpoint, type QuicIncoming } from '@iroh-ts/quic';
 import { EndpointBuilder, type EndpointConfig, type EndpointOptions, optionsToBuilder } from './builder.js';
+import { Connecting } from './connecting.js';
 import { Connection } from './connection.js';
+import { dial } from './dial.js';
 import { ConnectError, EndpointError } from './errors.js';
-import { runAfterHandshake, runBeforeConnect } from './hooks.js';
+import { runAfterHandshake } from './hooks.js';
 import { caRootsFetch } from './https-fetch.js';
 import { Incoming, type IncomingHost } from './incoming.js';
+import { isUnspecified, LocalAddrs } from './local-addrs.js';
 import {
   type AddressLookup,
   ConcurrentAddressLookup,
   intoAddressLookup,
   MemoryLookup,
-  resolveFirst,
 } from './lookup/index.js';
-import { EndpointMetrics } from './metrics.js';
+import { EndpointMetrics, syncSocketStats } from './metrics.js';
 import type { RelayConfig, RelayMode } from './relay-map.js';
-import { endpointMapped, parseMapped } from './socket/addrs.js';
-import { localInterfaceAddrs } from './socket/interfaces.js';
+import { parseMapped } from './socket/addrs.js';
 import { SocketLayer } from './socket/socket-layer.js';
 import { Watchable, type WatchHandle } from './watch.js';
 
@@ -37,11 +31,6 @@ export interface CounterStats {
   readonly value: number;
   readonly description: string;
 }
-
-/** How long a dial waits for address lookup when no address is known (ms). */
-const LOOKUP_TIMEOUT_MS = 10_000;
-/** How often local interfaces are checked for changes (ms). */
-const NETMON_INTERVAL_MS = 5_000;
 
 const sameAddr = (a: EndpointAddr, b: EndpointAddr) => a.equals(b);
 
@@ -58,9 +47,7 @@ export class Endpoint implements IncomingHost {
   #alpns: Uint8Array[];
   readonly #external = new Set<string>();
   readonly #addr: Watchable<EndpointAddr>;
-  readonly #network = new Watchable(0);
-  #interfaces: SocketAddr[] = [];
-  #netmon: ReturnType<typeof setInterval> | undefined;
+  readonly #local = new LocalAddrs();
   #closed = false;
   readonly #closedWatch = new Watchable(false);
 
@@ -160,12 +147,7 @@ export class Endpoint implements IncomingHost {
     const addrs: TransportAddr[] = [];
     const home = this.#layer.relays?.home.get();
     if (home !== undefined) addrs.push(TransportAddr.relay(home));
-    for (const s of this.#layer.boundSockets()) {
-      if (isUnspecified(s)) {
-        for (const i of this.#interfaces)
-          if (i.family === s.family) addrs.push(TransportAddr.ip(SocketAddr.parse(withPort(i, s.port))));
-      } else addrs.push(TransportAddr.ip(s));
-    }
+    for (const s of this.#local.expand(this.#layer.boundSockets())) addrs.push(TransportAddr.ip(s));
     for (const e of this.#external) addrs.push(TransportAddr.ip(e));
     for (const c of this.#layer.customAddrs()) addrs.push(TransportAddr.custom(c));
     return EndpointAddr.fromParts(this.id(), addrs);
@@ -193,7 +175,7 @@ export class Endpoint implements IncomingHost {
 
   /** Calls `cb` when the local network changes (interfaces come or go). */
   watchNetworkChange(cb: () => void): WatchHandle {
-    return this.#network.watch(() => cb());
+    return this.#local.changes.watch(() => cb());
   }
 
   /**
@@ -208,32 +190,20 @@ export class Endpoint implements IncomingHost {
 
   /**
    * Tells the endpoint the network changed: the UDP sockets are rebound, interfaces re-read and the
-   * address republished.
+   * address republished. (A change of interfaces seen by the 5 s poll does the same.)
    */
   async networkChange(): Promise<void> {
-    await this.#layer.rebind();
-    await this.#readInterfaces(true);
+    await this.#local.read(true);
   }
 
   async #startNetmon(): Promise<void> {
-    await this.#readInterfaces(false);
+    const poll = this.#layer.boundSockets().some(isUnspecified);
+    await this.#local.start(poll, async () => {
+      await this.#layer.rebind();
+      this.#refreshAddr();
+    });
     this.#refreshAddr();
     this.#publish(this.#addr.get());
-    if (this.#layer.boundSockets().some(isUnspecified)) {
-      this.#netmon = setInterval(() => void this.#readInterfaces(false), NETMON_INTERVAL_MS);
-      (this.#netmon as { unref?: () => void }).unref?.();
-    }
-  }
-
-  async #readInterfaces(force: boolean): Promise<void> {
-    const now = await localInterfaceAddrs();
-    const key = (l: SocketAddr[]) => l.map((a) => a.toString()).join(',');
-    if (!force && key(now) === key(this.#interfaces)) return;
-    // Interfaces came or went (not the first read): rebind, as iroh does on a major change.
-    if (!force && this.#interfaces.length > 0) await this.#layer.rebind();
-    this.#interfaces = now;
-    this.#network.set(this.#network.get() + 1);
-    this.#refreshAddr();
   }
 
   // ---- runtime changes ------------------------------------------------------------------------
@@ -307,17 +277,7 @@ export class Endpoint implements IncomingHost {
   }
 
   #syncMetrics(): void {
-    const s = this.#layer.stats;
-    const m = this.#metrics;
-    const sync = (c: { get(): bigint; incBy(n: number | bigint): void }, v: number) => {
-      const d = BigInt(v) - c.get();
-      if (d > 0n) c.incBy(d);
-    };
-    sync(m.sendDirect, s.sendDirectBytes);
-    sync(m.recvDirect, s.recvDirectBytes);
-    sync(m.sendRelay, s.sendRelayBytes);
-    sync(m.recvRelay, s.recvRelayBytes);
-    sync(m.sendDropped, s.sendDropped);
+    syncSocketStats(this.#metrics, this.#layer.stats);
   }
 
   // ---- connecting -----------------------------------------------------------------------------
@@ -348,56 +308,24 @@ export class Endpoint implements IncomingHost {
 
   async #connect(addr: EndpointAddr, alpn: Uint8Array): Promise<Connection> {
     if (this.#closed) throw new ConnectError('EndpointClosed', 'the endpoint is closed');
-    if (alpn.length === 0) throw new ConnectError('EmptyAlpn', 'the ALPN must not be empty');
-    const id = addr.id();
-    if (id.equals(this.id())) throw new ConnectError('SelfConnect', 'cannot connect to our own EndpointId');
-    const verdict = await runBeforeConnect(this.#config.hooks, addr, alpn);
-    if (verdict.kind === 'reject')
-      throw new ConnectError(
-        'LocallyRejected',
-        `a beforeConnect hook rejected the connection to ${id.fmtShort()}${verdict.reason ? `: ${verdict.reason}` : ''}`,
-      );
-    const own = new Set(this.#addr.get().directAddresses());
-    const remotes = this.#layer.remotes;
-    remotes.add(addr, (ip) => own.has(ip));
-    if (!remotes.has(id)) await this.#lookupAddr(id, own);
-    let quic: QuicConnection;
-    try {
-      quic = await this.#quic.connect(
-        endpointMapped(id),
-        irohClientCrypto({ secretKey: this.#secretKey, remoteId: id, alpns: [alpn] }),
-        { allowServerMigration: true, transportConfig: this.#config.transportConfig },
-      );
-    } catch (e) {
-      if (this.#closed) throw new ConnectError('EndpointClosed', 'the endpoint was closed', { cause: e });
-      const refused =
-        e instanceof ConnectionError && e.reason?.kind === 'transport' && e.reason.errorCode === 2n;
-      throw new ConnectError(
-        refused ? 'Refused' : 'Connection',
-        `connecting to ${id.fmtShort()} failed: ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
+    const quic = await dial(
+      {
+        quic: this.#quic,
+        remotes: this.#layer.remotes,
+        lookup: this.#lookup,
+        secretKey: this.#secretKey,
+        hooks: this.#config.hooks,
+        transportConfig: this.#config.transportConfig,
+        ownDirectAddrs: () => new Set(this.#addr.get().directAddresses()),
+        isClosed: () => this.#closed,
+      },
+      addr,
+      alpn,
+    );
     this.#metrics.connectionsOpened.inc();
-    const conn = this.#wrap(quic, id);
+    const conn = this.#wrap(quic, addr.id());
     await this.#afterHandshake(conn);
     return conn;
-  }
-
-  /** Resolves `id` with the lookup services; throws `NoAddress` when none answers. */
-  async #lookupAddr(id: PublicKey, own: Set<string>): Promise<void> {
-    try {
-      const item = await resolveFirst(this.#lookup, id, { timeoutMs: LOOKUP_TIMEOUT_MS });
-      this.#layer.remotes.add(item.addr, (ip) => own.has(ip));
-    } catch (e) {
-      throw new ConnectError(
-        'NoAddress',
-        `no address known for ${id.fmtShort()}, and address lookup found none (${(e as Error).message})`,
-        { cause: e },
-      );
-    }
-    if (!this.#layer.remotes.has(id))
-      throw new ConnectError('NoAddress', `no usable address known for ${id.fmtShort()}`);
   }
 
   #wrap(quic: QuicConnection, id: PublicKey): Connection {
@@ -478,7 +406,7 @@ export class Endpoint implements IncomingHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#netmon) clearInterval(this.#netmon);
+    this.#local.stop();
     await this.#quic.close();
     await this.#lookup.close();
     this.#closedWatch.set(true);
@@ -493,43 +421,4 @@ export class Endpoint implements IncomingHost {
   async closed(): Promise<void> {
     await this.#closedWatch.until((c) => c);
   }
-}
-
-/** A dial whose handshake is under way (`Endpoint.connectPending`). */
-export class Connecting {
-  readonly #conn: Promise<Connection>;
-  readonly #id: PublicKey;
-  readonly #alpn: Uint8Array;
-
-  /** @internal */
-  constructor(conn: Promise<Connection>, id: PublicKey, alpn: Uint8Array | string) {
-    this.#conn = conn;
-    this.#conn.catch(() => {});
-    this.#id = id;
-    this.#alpn = typeof alpn === 'string' ? new TextEncoder().encode(alpn) : alpn;
-  }
-
-  /** Completes the handshake. */
-  connect(): Promise<Connection> {
-    return this.#conn;
-  }
-
-  /** The ALPN being negotiated. */
-  async alpn(): Promise<Uint8Array> {
-    return this.#alpn;
-  }
-
-  /** The EndpointId being dialled. */
-  async remoteId(): Promise<PublicKey> {
-    return this.#id;
-  }
-}
-
-function isUnspecified(s: SocketAddr): boolean {
-  const ip = s.ip();
-  return ip === '0.0.0.0' || ip === '::';
-}
-
-function withPort(a: SocketAddr, port: number): string {
-  return a.family === 6 ? `[${a.ip()}]:${port}` : `${a.ip()}:${port}`;
 }

@@ -19,6 +19,7 @@ export { AddrFilter, UserData } from '@iroh-ts/dns-server';
 export { type BiStream, type CloseReason, RecvStream, SendStream } from '@iroh-ts/quic';
 export { EndpointTicket } from '@iroh-ts/tickets';
 export { type CaRootsConfig, EndpointBuilder, type EndpointOptions } from './builder.js';
+export { Connecting } from './connecting.js';
 export {
   Connection,
   type ConnectionStats,
@@ -28,7 +29,7 @@ export {
   type PathStatsRecord,
   Side,
 } from './connection.js';
-export { Connecting, type CounterStats, Endpoint } from './endpoint.js';
+export { type CounterStats, Endpoint } from './endpoint.js';
 export { ConnectError, type ConnectErrorCode, EndpointError, type EndpointErrorCode } from './errors.js';
 export { type EndpointHooks, HookOutcome } from './hooks.js';
 export { Accepting, Incoming, type IncomingAddr, type IncomingLocalAddr } from './incoming.js';

@@ -4,6 +4,7 @@
  * socket layer whenever the metrics are read.
  */
 import { MetricsGroup } from '@iroh-ts/metrics';
+import type { SocketStats } from './socket/socket-layer.js';
 
 /** Counters and gauges of one endpoint. */
 export class EndpointMetrics extends MetricsGroup {
@@ -31,4 +32,17 @@ export class EndpointMetrics extends MetricsGroup {
   constructor() {
     super('magicsock');
   }
+}
+
+/** Brings the byte counters up to date with the socket layer's running totals. */
+export function syncSocketStats(m: EndpointMetrics, s: SocketStats): void {
+  const sync = (c: { get(): bigint; incBy(n: number | bigint): void }, v: number) => {
+    const d = BigInt(v) - c.get();
+    if (d > 0n) c.incBy(d);
+  };
+  sync(m.sendDirect, s.sendDirectBytes);
+  sync(m.recvDirect, s.recvDirectBytes);
+  sync(m.sendRelay, s.sendRelayBytes);
+  sync(m.recvRelay, s.recvRelayBytes);
+  sync(m.sendDropped, s.sendDropped);
 }
