@@ -62,6 +62,10 @@ export function checkRpkSelections(encryptedExtensions: readonly Extension[]): b
   return client !== undefined;
 }
 
+/** Peer keys seen recently (validated), oldest first; bounded. */
+const KNOWN_KEYS = new Map<string, PublicKey>();
+const KNOWN_KEYS_MAX = 1024;
+
 /**
  * The peer's key from a raw-public-key Certificate message with at least one entry. With `expected`
  * (a client dialling an EndpointId) the entry must be exactly that key's SPKI.
@@ -92,8 +96,16 @@ export function rawPublicKeyFromCertificate(
   if (raw === undefined) {
     throw new TlsAlert('bad_certificate', `the ${who} certificate is not an Ed25519 SubjectPublicKeyInfo`);
   }
+  const key = hexEncode(raw);
+  const known = KNOWN_KEYS.get(key);
+  if (known) return known;
   try {
-    return PublicKey.fromBytes(raw);
+    const parsed = PublicKey.fromBytes(raw);
+    // Clients come back: keep their parsed keys (and with them the imported verifier), so that a
+    // returning client's handshake skips the point check and the key import.
+    if (KNOWN_KEYS.size >= KNOWN_KEYS_MAX) KNOWN_KEYS.delete(KNOWN_KEYS.keys().next().value!);
+    KNOWN_KEYS.set(key, parsed);
+    return parsed;
   } catch (cause) {
     throw new TlsAlert('bad_certificate', `the ${who} raw public key is not a valid Ed25519 point`, {
       cause,
