@@ -17,6 +17,8 @@ import {
   presetMinimal,
   RelayMode,
 } from '@iroh-ts/endpoint';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { type Running, startDnsApp, startRelayApp } from './dns-peers.js';
 
 /** Where our DNS/pkarr app listens (as `startDnsApp` reports it). */
 export interface DnsAppAddr {
@@ -114,4 +116,34 @@ export async function acceptEcho(ep: Endpoint): Promise<Echoed> {
   await send.writeAll(received);
   await send.finish();
   return { conn, received };
+}
+
+/** Our DNS/pkarr app and relay app, started once per `describe`, and the endpoints a test binds. */
+export interface AppsFixture {
+  readonly dns: Running & { http: string; dnsPort: number; origin: string };
+  readonly relay: Running & { url: string };
+  /** Endpoints to close after each test. */
+  readonly endpoints: Endpoint[];
+}
+
+/**
+ * Registers the hooks that start our DNS/pkarr app and relay app before the tests of the enclosing
+ * `describe` (and stop them after), and close each test's endpoints. Read the fields inside tests.
+ */
+export function withDnsAndRelayApps(dnsMain: string, relayMain: string): AppsFixture {
+  const fx = { endpoints: [] as Endpoint[] } as {
+    dns: AppsFixture['dns'];
+    relay: AppsFixture['relay'];
+    endpoints: Endpoint[];
+  };
+  beforeAll(async () => {
+    [fx.dns, fx.relay] = await Promise.all([startDnsApp(dnsMain), startRelayApp(relayMain)]);
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(fx.endpoints.splice(0).map((e) => e.close()));
+  });
+  afterAll(async () => {
+    await Promise.all([fx.dns?.stop(), fx.relay?.stop()]);
+  });
+  return fx;
 }

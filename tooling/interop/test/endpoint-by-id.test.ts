@@ -6,8 +6,8 @@
  * direct path and echoes data. No address is ever handed from one endpoint to the other.
  */
 import { ConnectError, type Endpoint, type EndpointAddr, SecretKey } from '@iroh-ts/endpoint';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { findDnsApp, findRelayApp, type Running, startDnsApp, startRelayApp } from '../src/dns-peers.js';
+import { describe, expect, it } from 'vitest';
+import { findDnsApp, findRelayApp } from '../src/dns-peers.js';
 import {
   acceptEcho,
   bindPublishing,
@@ -15,6 +15,7 @@ import {
   pkarrLookup,
   pkarrUrl,
   waitForLookup,
+  withDnsAndRelayApps,
 } from '../src/endpoints.js';
 
 const ALPN = 'iroh-ts/test/by-id/1';
@@ -27,27 +28,18 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 describe.skipIf(skip !== null)('iroh-ts endpoints dial each other by EndpointId alone', () => {
-  let dns: Running & { http: string; dnsPort: number; origin: string };
-  let relay: Running & { url: string };
-  const endpoints: Endpoint[] = [];
-
-  beforeAll(async () => {
-    [dns, relay] = await Promise.all([
-      startDnsApp((dnsApp as { path: string }).path),
-      startRelayApp((relayApp as { path: string }).path),
-    ]);
-  }, 60_000);
-  afterEach(async () => {
-    await Promise.all(endpoints.splice(0).map((e) => e.close()));
-  });
-  afterAll(async () => {
-    await Promise.all([dns?.stop(), relay?.stop()]);
-  });
+  const apps = withDnsAndRelayApps((dnsApp as { path: string }).path, (relayApp as { path: string }).path);
+  const endpoints = apps.endpoints;
 
   /** An endpoint on our relay that publishes to our DNS app and resolves with `via`. */
   async function bind(via: 'dns' | 'pkarr'): Promise<Endpoint> {
-    const resolver = via === 'dns' ? dnsLookup(dns) : pkarrLookup(dns);
-    const ep = await bindPublishing({ dns, alpns: [ALPN], relay: relay.url, resolvers: [resolver] });
+    const resolver = via === 'dns' ? dnsLookup(apps.dns) : pkarrLookup(apps.dns);
+    const ep = await bindPublishing({
+      dns: apps.dns,
+      alpns: [ALPN],
+      relay: apps.relay.url,
+      resolvers: [resolver],
+    });
     endpoints.push(ep);
     return ep;
   }
@@ -57,7 +49,7 @@ describe.skipIf(skip !== null)('iroh-ts endpoints dial each other by EndpointId 
     await ep.online();
     const socket = ep.boundSockets()[0]!;
     return waitForLookup(
-      via === 'dns' ? dnsLookup(dns) : pkarrLookup(dns),
+      via === 'dns' ? dnsLookup(apps.dns) : pkarrLookup(apps.dns),
       ep.id(),
       (addr) => addr.relayUrl() !== null && addr.directAddresses().includes(socket),
     );
@@ -127,7 +119,7 @@ describe.skipIf(skip !== null)('iroh-ts endpoints dial each other by EndpointId 
     const a = await bind('dns');
     const stranger = SecretKey.generate().public();
     // Our pkarr relay has nothing for it.
-    expect((await fetch(`${pkarrUrl(dns)}/${stranger.toZ32()}`)).status).toBe(404);
+    expect((await fetch(`${pkarrUrl(apps.dns)}/${stranger.toZ32()}`)).status).toBe(404);
     const err = await a.connect(stranger, ALPN).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe('NoAddress');

@@ -6,18 +6,16 @@
  * (UDP), finds it. iroh has relays disabled and no address hints, so it can only get there through our
  * DNS answer, over the direct path. It echoes a message on a bi stream and prints a `result` line.
  */
-import { type Endpoint, SecretKey } from '@iroh-ts/endpoint';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SecretKey } from '@iroh-ts/endpoint';
+import { describe, expect, it } from 'vitest';
+import { findDnsApp, findPeer, findRelayApp, runPeer } from '../src/dns-peers.js';
 import {
-  findDnsApp,
-  findPeer,
-  findRelayApp,
-  type Running,
-  runPeer,
-  startDnsApp,
-  startRelayApp,
-} from '../src/dns-peers.js';
-import { acceptEcho, bindPublishing, dnsLookup, waitForLookup } from '../src/endpoints.js';
+  acceptEcho,
+  bindPublishing,
+  dnsLookup,
+  waitForLookup,
+  withDnsAndRelayApps,
+} from '../src/endpoints.js';
 
 const ALPN = 'iroh-ts/test/rust-by-id/1';
 const peer = findPeer();
@@ -30,22 +28,8 @@ if (skip) console.warn(`SKIP endpoint-rust-by-id (real iroh dials us by Endpoint
 const dec = new TextDecoder();
 
 describe.skipIf(skip !== null)('real iroh dials an iroh-ts endpoint by EndpointId alone', () => {
-  let dns: Running & { http: string; dnsPort: number; origin: string };
-  let relay: Running & { url: string };
-  const endpoints: Endpoint[] = [];
-
-  beforeAll(async () => {
-    [dns, relay] = await Promise.all([
-      startDnsApp((dnsApp as { path: string }).path),
-      startRelayApp((relayApp as { path: string }).path),
-    ]);
-  }, 60_000);
-  afterEach(async () => {
-    await Promise.all(endpoints.splice(0).map((e) => e.close()));
-  });
-  afterAll(async () => {
-    await Promise.all([dns?.stop(), relay?.stop()]);
-  });
+  const apps = withDnsAndRelayApps((dnsApp as { path: string }).path, (relayApp as { path: string }).path);
+  const endpoints = apps.endpoints;
 
   /** `iroh-ts-peer dial-by-id <id>` against our DNS app. */
   function dialById(id: string, message: string, timeoutMs = 20_000) {
@@ -55,9 +39,9 @@ describe.skipIf(skip !== null)('real iroh dials an iroh-ts endpoint by EndpointI
         'dial-by-id',
         id,
         '--dns',
-        `127.0.0.1:${dns.dnsPort}`,
+        `127.0.0.1:${apps.dns.dnsPort}`,
         '--origin',
-        dns.origin,
+        apps.dns.origin,
         '--alpn',
         ALPN,
         '--message',
@@ -70,13 +54,13 @@ describe.skipIf(skip !== null)('real iroh dials an iroh-ts endpoint by EndpointI
   }
 
   it('finds our published endpoint through our DNS server, connects directly and echoes', async () => {
-    const ep = await bindPublishing({ dns, alpns: [ALPN], relay: relay.url });
+    const ep = await bindPublishing({ dns: apps.dns, alpns: [ALPN], relay: apps.relay.url });
     endpoints.push(ep);
     await ep.online();
     const socket = ep.boundSockets()[0]!;
     // Published, as DNS answers it: our relay and our socket.
     const found = await waitForLookup(
-      dnsLookup(dns),
+      dnsLookup(apps.dns),
       ep.id(),
       (addr) => addr.relayUrl() !== null && addr.directAddresses().includes(socket),
     );
