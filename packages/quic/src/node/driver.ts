@@ -89,6 +89,9 @@ export class ConnectionDriver {
   }
 
   finished(id: number): Promise<bigint | null> {
+    // Already settled (acknowledged, stopped, or collected): no event will come for it any more.
+    const outcome = this.conn.sendOutcome(id);
+    if (outcome !== undefined) return Promise.resolve(outcome);
     if (this.closeReason) return Promise.reject(new ConnectionError(this.closeReason));
     return new Promise((resolve, reject) => {
       let l = this.finishers.get(id);

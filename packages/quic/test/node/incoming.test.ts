@@ -96,3 +96,28 @@ describe('closing', () => {
     await expect(send.stopped()).rejects.toBeInstanceOf(ConnectionError);
   });
 });
+
+describe('stopped()', () => {
+  it('settles at once when asked again after the stream ended, or after the peer stopped it', async () => {
+    const [a, b] = await two();
+    const accepted = (async () => (await b.acceptNext())!.accept((tp) => new ScriptedCrypto('server', tp)))();
+    const client = await a.connect(b.localAddress(), (tp) => new ScriptedCrypto('client', tp));
+    const server = await accepted;
+    const { send } = await client.openBi();
+    await send.writeAll(Uint8Array.of(1, 2));
+    await send.finish();
+    const { recv } = await server.acceptBi();
+    expect([...(await recv.readToEnd(10))]).toEqual([1, 2]);
+    expect(await send.stopped()).toBeNull();
+    // The 'finished' event is long gone: a second call must not wait for it.
+    expect(await send.stopped()).toBeNull();
+
+    const other = await client.openUni();
+    await other.writeAll(Uint8Array.of(3));
+    const peerSide = await server.acceptUni();
+    await peerSide.readExact(1);
+    await peerSide.stop(9n);
+    expect(await other.stopped()).toBe(9n);
+    expect(await other.stopped()).toBe(9n);
+  });
+});

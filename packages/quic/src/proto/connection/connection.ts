@@ -288,6 +288,11 @@ export class Connection {
   }
 
   /** Bytes that may be written to `id` now. */
+  /** See `Streams.sendOutcome`: the STOP_SENDING code, `null` when all was acknowledged, or `undefined`. */
+  sendOutcome(id: number): bigint | null | undefined {
+    return this.#s.streams.sendOutcome(id);
+  }
+
   writable(id: number): number {
     return this.#s.streams.writable(id);
   }

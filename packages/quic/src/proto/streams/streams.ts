@@ -220,6 +220,17 @@ export class Streams {
     return { kind: 'blocked' };
   }
 
+  /**
+   * How the sending half of `id` ended, if it did: the peer's STOP_SENDING code, `null` once all we
+   * sent was acknowledged (or the stream is gone), `undefined` while neither happened yet.
+   */
+  sendOutcome(id: number): bigint | null | undefined {
+    const send = this.streams.get(id)?.send;
+    if (!send) return null;
+    if (send.stopCode !== undefined) return send.stopCode;
+    return send.state === 'data-recvd' ? null : undefined;
+  }
+
   /** Bytes the application may write to `id` now. */
   writable(id: number): number {
     return this.sendHalf(id).writable;
