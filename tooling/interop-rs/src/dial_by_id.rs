@@ -5,10 +5,7 @@
 //! `result` line and exits 0 when the echo matched, 1 otherwise (an `error` line when connecting
 //! failed).
 
-use std::{
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, time::Instant};
 
 use anyhow::{Result, anyhow};
 use clap::Args;
@@ -64,19 +61,10 @@ pub async fn run(args: DialByIdArgs) -> Result<i32> {
 
     let started = Instant::now();
     // An EndpointId converts into an EndpointAddr without any address: iroh must look it up.
-    let connect = ep.connect(remote, args.alpn.as_bytes());
-    let conn = match tokio::time::timeout(Duration::from_millis(args.timeout_ms), connect).await {
-        Ok(Ok(conn)) => conn,
-        Ok(Err(err)) => {
-            emit(&json!({ "event": "error", "stage": "connect", "error": format!("{err:#}") }));
-            ep.close().await;
-            return Ok(1);
-        }
-        Err(_) => {
-            emit(&json!({ "event": "error", "stage": "connect", "error": "timeout" }));
-            ep.close().await;
-            return Ok(1);
-        }
+    let Some(conn) =
+        super::connect_or_report(&ep, remote, args.alpn.as_bytes(), args.timeout_ms).await
+    else {
+        return Ok(1);
     };
     let connect_ms = started.elapsed().as_secs_f64() * 1000.0;
 

@@ -231,6 +231,26 @@ fn main() {
     std::process::exit(code);
 }
 
+/// Connects with a deadline; on failure reports a `connect` error line, closes `ep` and returns `None`.
+async fn connect_or_report(
+    ep: &Endpoint,
+    target: impl Into<EndpointAddr>,
+    alpn: &[u8],
+    timeout_ms: u64,
+) -> Option<iroh::endpoint::Connection> {
+    let error =
+        match tokio::time::timeout(Duration::from_millis(timeout_ms), ep.connect(target, alpn))
+            .await
+        {
+            Ok(Ok(conn)) => return Some(conn),
+            Ok(Err(err)) => format!("{err:#}"),
+            Err(_) => "timeout".to_string(),
+        };
+    emit(&json!({ "event": "error", "stage": "connect", "error": error }));
+    ep.close().await;
+    None
+}
+
 /// Writes one JSON object as a line to stdout and flushes.
 fn emit(v: &Value) {
     let mut out = std::io::stdout().lock();
@@ -682,19 +702,9 @@ async fn dial(args: DialArgs) -> Result<i32> {
 
     let ep = build_endpoint(&args.net, Vec::new()).await?;
     let started = Instant::now();
-    let connect = ep.connect(target, args.alpn.as_bytes());
-    let conn = match tokio::time::timeout(Duration::from_millis(args.timeout_ms), connect).await {
-        Ok(Ok(conn)) => conn,
-        Ok(Err(err)) => {
-            emit(&json!({ "event": "error", "stage": "connect", "error": format!("{err:#}") }));
-            ep.close().await;
-            return Ok(1);
-        }
-        Err(_) => {
-            emit(&json!({ "event": "error", "stage": "connect", "error": "timeout" }));
-            ep.close().await;
-            return Ok(1);
-        }
+    let Some(conn) = connect_or_report(&ep, target, args.alpn.as_bytes(), args.timeout_ms).await
+    else {
+        return Ok(1);
     };
     emit(&json!({
         "event": "connected",

@@ -82,23 +82,24 @@ export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promis
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** An endpoint that hands out incoming connections as both iroh's and our API do. */
+interface Acceptor<C> {
+  acceptNext(): Promise<{ accept(): Promise<{ connect(): Promise<C> }> } | null>;
+}
+
 /**
- * Accepts every incoming connection of a real iroh endpoint: each is pushed to the returned inbox and
- * handed to `serve` (errors ignored: connections end when the tests close them); handshake failures
- * go to `failures`.
+ * Accepts every incoming connection of an endpoint (real iroh's or ours): each is pushed to the
+ * returned inbox and handed to `serve` (errors ignored: connections end when the tests close them);
+ * handshake failures go to `failures`.
  */
-export function acceptAllIroh(
-  ep: iroh.Endpoint,
-  serve: (c: iroh.Connection) => Promise<void>,
-  failures?: Inbox<Error>,
-): Inbox<iroh.Connection> {
-  const inbox = new Inbox<iroh.Connection>();
+function acceptAll<C>(ep: Acceptor<C>, serve: (c: C) => Promise<void>, failures?: Inbox<Error>): Inbox<C> {
+  const inbox = new Inbox<C>();
   void (async () => {
     for (;;) {
       const inc = await ep.acceptNext();
       if (!inc) return;
       void (async () => {
-        let c: iroh.Connection;
+        let c: C;
         try {
           c = await (await inc.accept()).connect();
         } catch (e) {
@@ -113,32 +114,19 @@ export function acceptAllIroh(
   return inbox;
 }
 
-/** The same for our endpoint, through `acceptNext()`; handshake failures go to `failures`. */
-export function acceptAllOurs(
+/** {@link acceptAll} for a real iroh endpoint. */
+export const acceptAllIroh = (
+  ep: iroh.Endpoint,
+  serve: (c: iroh.Connection) => Promise<void>,
+  failures?: Inbox<Error>,
+): Inbox<iroh.Connection> => acceptAll(ep, serve, failures);
+
+/** {@link acceptAll} for our endpoint, through `acceptNext()`. */
+export const acceptAllOurs = (
   ep: Endpoint,
   serve: (c: Connection) => Promise<void>,
   failures?: Inbox<Error>,
-): Inbox<Connection> {
-  const inbox = new Inbox<Connection>();
-  void (async () => {
-    for (;;) {
-      const inc = await ep.acceptNext();
-      if (!inc) return;
-      void (async () => {
-        let c: Connection;
-        try {
-          c = await (await inc.accept()).connect();
-        } catch (e) {
-          failures?.push(e as Error);
-          return;
-        }
-        inbox.push(c);
-        await serve(c);
-      })().catch(() => {});
-    }
-  })().catch(() => {});
-  return inbox;
-}
+): Inbox<Connection> => acceptAll(ep, serve, failures);
 
 /**
  * Sends `payload` as a datagram until one comes back (datagrams may be lost; the peer echoes them) and
