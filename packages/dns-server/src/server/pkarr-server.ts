@@ -109,8 +109,21 @@ export class PkarrServer {
       const dnsHandler = new DnsHandler(zones, dnsOpts, metrics);
       if (options.dns !== false) {
         const host = dnsOpts.host ?? '::';
-        listeners.udp = await UdpDnsServer.bind(dnsHandler, dnsOpts.port ?? 5300, host);
-        listeners.tcp = await TcpDnsServer.listen(dnsHandler, listeners.udp.address.port, host, dnsOpts);
+        const port = dnsOpts.port ?? 5300;
+        // UDP and TCP share one port number. With port 0 the kernel picks the UDP port, and that
+        // number may already be taken for TCP (another listener, or a connection's ephemeral port):
+        // then try another pair instead of failing.
+        for (let attempt = 1; ; attempt++) {
+          listeners.udp = await UdpDnsServer.bind(dnsHandler, port, host);
+          try {
+            listeners.tcp = await TcpDnsServer.listen(dnsHandler, listeners.udp.address.port, host, dnsOpts);
+            break;
+          } catch (e) {
+            await listeners.udp.close();
+            listeners.udp = undefined;
+            if (port !== 0 || attempt >= 10 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+          }
+        }
       }
       if (options.http !== false)
         listeners.http = await PkarrHttpServer.listen(zones, dnsHandler, options.http ?? {}, metrics);
