@@ -1,10 +1,15 @@
 /**
- * Frame decoding (RFC 9000 §19, RFC 9221, draft-ietf-quic-ack-frequency). Every malformed input is a
- * {@link TransportError} (FRAME_ENCODING_ERROR with the frame type, RFC 9000 §12.4); nothing else is thrown.
- * Payload fields are views into the packet, never copies. Sans-IO, no Node imports.
+ * Frame decoding (RFC 9000 §19, RFC 9221, draft-ietf-quic-ack-frequency; the multipath variants of ACK,
+ * NEW_CONNECTION_ID and RETIRE_CONNECTION_ID here, the other extension frames in `frame-decode-ext.ts`).
+ * Every malformed input is a {@link TransportError} (FRAME_ENCODING_ERROR with the frame type, RFC 9000
+ * §12.4); nothing else is thrown. Payload fields are views into the packet, never copies. Sans-IO, no Node
+ * imports.
  */
 import { Reader } from './coding.js';
+import { readExtBody } from './frame-decode-ext.js';
+import { bytes, lengthPrefixed, pathId, truncated, varint, varintBig } from './frame-read.js';
 import {
+  type AckFrame,
   type Frame,
   FrameType,
   MAX_CID_LENGTH,
@@ -14,46 +19,11 @@ import {
   STREAM_BIT_LEN,
   STREAM_BIT_OFF,
 } from './frame-types.js';
+import { ExtFrameType } from './frame-types-ext.js';
 import { RangeSet } from './range-set.js';
 import { TransportError } from './transport-error.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** 2^53 / 2^32: an 8-byte varint whose upper 30 bits reach this exceeds 2^53 − 1. */
-const HI_LIMIT = 0x200000;
-
-function truncated(type: number, what: string): TransportError {
-  return TransportError.frameEncoding(`frame truncated reading ${what}`, type);
-}
-
-/**
- * Reads a varint. `saturate`: values above 2^53 − 1 become `Number.MAX_SAFE_INTEGER`; otherwise they are a
- * FRAME_ENCODING_ERROR.
- */
-function varint(r: Reader, type: number, what: string, saturate = false): number {
-  const d = r.data;
-  const p = r.pos;
-  if (p >= r.end) throw truncated(type, what);
-  const b = d[p]!;
-  const len = 1 << (b >> 6);
-  if (r.end - p < len) throw truncated(type, what);
-  r.pos = p + len;
-  if (len === 1) return b;
-  if (len === 2) return ((b & 0x3f) << 8) | d[p + 1]!;
-  if (len === 4) return ((b & 0x3f) << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!;
-  const hi = ((b & 0x3f) << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!;
-  if (hi >= HI_LIMIT) {
-    if (saturate) return MAX_SAFE;
-    throw TransportError.frameEncoding(`${what} exceeds 2^53 - 1`, type);
-  }
-  const lo = ((d[p + 4]! << 24) | (d[p + 5]! << 16) | (d[p + 6]! << 8) | d[p + 7]!) >>> 0;
-  return hi * 0x100000000 + lo;
-}
-
-/** Reads a varint as an exact bigint (error codes). */
-function varintBig(r: Reader, type: number, what: string): bigint {
-  if (r.pos >= r.end || r.end - r.pos < 1 << (r.data[r.pos]! >> 6)) throw truncated(type, what);
-  return r.varintBig();
-}
 
 /** Reads a stream count (MAX_STREAMS, STREAMS_BLOCKED): ≤ 2^60, saturating at 2^53 − 1. */
 function streamCount(r: Reader, type: number): number {
@@ -62,26 +32,13 @@ function streamCount(r: Reader, type: number): number {
   return v > BigInt(MAX_SAFE) ? MAX_SAFE : Number(v);
 }
 
-/** `n` bytes as a view. */
-function bytes(r: Reader, n: number, type: number, what: string): Uint8Array {
-  if (r.end - r.pos < n) throw truncated(type, what);
-  const out = r.data.subarray(r.pos, r.pos + n);
-  r.pos += n;
-  return out;
-}
-
-/** A varint length followed by that many bytes, as a view. */
-function lengthPrefixed(r: Reader, type: number, what: string): Uint8Array {
-  const n = varint(r, type, `${what} length`);
-  return bytes(r, n, type, what);
-}
-
 function checkEnd(offset: number, length: number, type: number): void {
   if (offset + length > MAX_SAFE)
     throw TransportError.frameEncoding('offset + length exceeds 2^53 - 1', type);
 }
 
-function readAck(r: Reader, type: number): Frame {
+/** The ACK body (shared by ACK, ACK_ECN, PATH_ACK and PATH_ACK_ECN); ECN counts follow when `withEcn`. */
+function readAck(r: Reader, type: number, withEcn: boolean): AckFrame {
   const largest = varint(r, type, 'largest acknowledged');
   const ackDelay = varint(r, type, 'ACK delay', true);
   const count = varint(r, type, 'ACK range count');
@@ -99,14 +56,13 @@ function readAck(r: Reader, type: number): Frame {
     smallest = hi - len;
     flat.push(smallest, hi + 1);
   }
-  const ecn =
-    type === FrameType.ACK_ECN
-      ? {
-          ect0: varint(r, type, 'ECT0 count', true),
-          ect1: varint(r, type, 'ECT1 count', true),
-          ce: varint(r, type, 'ECN-CE count', true),
-        }
-      : undefined;
+  const ecn = withEcn
+    ? {
+        ect0: varint(r, type, 'ECT0 count', true),
+        ect1: varint(r, type, 'ECT1 count', true),
+        ce: varint(r, type, 'ECN-CE count', true),
+      }
+    : undefined;
   return { type: 'ack', ackDelay, ranges: RangeSet.fromDescending(flat), ecn };
 }
 
@@ -120,7 +76,8 @@ function readStream(r: Reader, type: number): Frame {
   return { type: 'stream', streamId, offset, fin: (type & STREAM_BIT_FIN) !== 0, data, explicitLength };
 }
 
-function readNewConnectionId(r: Reader, type: number): Frame {
+/** NEW_CONNECTION_ID, or PATH_NEW_CONNECTION_ID when `path` (the path id) is given. */
+function readNewConnectionId(r: Reader, type: number, path?: number): Frame {
   const sequence = varint(r, type, 'sequence number');
   const retirePriorTo = varint(r, type, 'retire prior to');
   if (retirePriorTo > sequence)
@@ -130,7 +87,9 @@ function readNewConnectionId(r: Reader, type: number): Frame {
     throw TransportError.frameEncoding(`connection id length ${len}`, type);
   const connectionId = bytes(r, len, type, 'connection id');
   const resetToken = bytes(r, RESET_TOKEN_LENGTH, type, 'stateless reset token');
-  return { type: 'newConnectionId', sequence, retirePriorTo, connectionId, resetToken };
+  return path === undefined
+    ? { type: 'newConnectionId', sequence, retirePriorTo, connectionId, resetToken }
+    : { type: 'newConnectionId', sequence, retirePriorTo, connectionId, resetToken, pathId: path };
 }
 
 /** Decodes the body of a frame whose type `type` has been read. */
@@ -140,7 +99,14 @@ function readBody(r: Reader, type: number): Frame {
       return { type: 'ping' };
     case FrameType.ACK:
     case FrameType.ACK_ECN:
-      return readAck(r, type);
+      return readAck(r, type, type === FrameType.ACK_ECN);
+    case ExtFrameType.PATH_ACK:
+    case ExtFrameType.PATH_ACK_ECN: {
+      const path = pathId(r, type);
+      const ack = readAck(r, type, type === ExtFrameType.PATH_ACK_ECN);
+      ack.pathId = path;
+      return ack;
+    }
     case FrameType.RESET_STREAM: {
       const streamId = varint(r, type, 'stream id');
       const errorCode = varintBig(r, type, 'error code');
@@ -187,6 +153,12 @@ function readBody(r: Reader, type: number): Frame {
       return readNewConnectionId(r, type);
     case FrameType.RETIRE_CONNECTION_ID:
       return { type: 'retireConnectionId', sequence: varint(r, type, 'sequence number') };
+    case ExtFrameType.PATH_NEW_CONNECTION_ID:
+      return readNewConnectionId(r, type, pathId(r, type));
+    case ExtFrameType.PATH_RETIRE_CONNECTION_ID: {
+      const path = pathId(r, type);
+      return { type: 'retireConnectionId', sequence: varint(r, type, 'sequence number'), pathId: path };
+    }
     case FrameType.PATH_CHALLENGE:
       return { type: 'pathChallenge', data: bytes(r, 8, type, 'challenge data') };
     case FrameType.PATH_RESPONSE:
@@ -232,7 +204,7 @@ function readBody(r: Reader, type: number): Frame {
     }
     default:
       if (type >= 0x08 && type <= 0x0f) return readStream(r, type);
-      throw TransportError.frameEncoding(`unknown frame type 0x${type.toString(16)}`, type);
+      return readExtBody(r, type);
   }
 }
 

@@ -1,9 +1,12 @@
 /**
- * Frame encoding and sizing for the packet builder (RFC 9000 §19, RFC 9221, draft-ietf-quic-ack-frequency).
- * Encoding a frame that breaks an invariant (e.g. a 21-byte connection id, an empty ACK) is a programming
- * error and throws `RangeError`. Sans-IO, no Node imports.
+ * Frame encoding and sizing for the packet builder (RFC 9000 §19, RFC 9221, draft-ietf-quic-ack-frequency;
+ * the multipath variants of ACK, NEW_CONNECTION_ID and RETIRE_CONNECTION_ID here, the other extension frames
+ * in `frame-encode-ext.ts`). Encoding a frame that breaks an invariant (e.g. a 21-byte connection id, an
+ * empty ACK, a path id above 2^32 − 1) is a programming error and throws `RangeError`. Sans-IO, no Node
+ * imports.
  */
 import { VARINT_MAX, type Writer } from './coding.js';
+import { checkPathId, extFrameSize, extFrameTypeOf, validateExt, writeExtBody } from './frame-encode-ext.js';
 import {
   type AckFrame,
   type Frame,
@@ -15,6 +18,7 @@ import {
   STREAM_BIT_LEN,
   STREAM_BIT_OFF,
 } from './frame-types.js';
+import { ExtFrameType } from './frame-types-ext.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const STREAM_COUNT_MAX_BIG = BigInt(MAX_STREAM_COUNT);
@@ -52,6 +56,7 @@ export function frameTypeOf(f: Frame): number {
     case 'ping':
       return FrameType.PING;
     case 'ack':
+      if (f.pathId !== undefined) return f.ecn ? ExtFrameType.PATH_ACK_ECN : ExtFrameType.PATH_ACK;
       return f.ecn ? FrameType.ACK_ECN : FrameType.ACK;
     case 'resetStream':
       return FrameType.RESET_STREAM;
@@ -81,9 +86,9 @@ export function frameTypeOf(f: Frame): number {
     case 'streamsBlocked':
       return f.bidi ? FrameType.STREAMS_BLOCKED_BIDI : FrameType.STREAMS_BLOCKED_UNI;
     case 'newConnectionId':
-      return FrameType.NEW_CONNECTION_ID;
+      return f.pathId !== undefined ? ExtFrameType.PATH_NEW_CONNECTION_ID : FrameType.NEW_CONNECTION_ID;
     case 'retireConnectionId':
-      return FrameType.RETIRE_CONNECTION_ID;
+      return f.pathId !== undefined ? ExtFrameType.PATH_RETIRE_CONNECTION_ID : FrameType.RETIRE_CONNECTION_ID;
     case 'pathChallenge':
       return FrameType.PATH_CHALLENGE;
     case 'pathResponse':
@@ -100,6 +105,8 @@ export function frameTypeOf(f: Frame): number {
       return FrameType.ACK_FREQUENCY;
     case 'immediateAck':
       return FrameType.IMMEDIATE_ACK;
+    default:
+      return extFrameTypeOf(f);
   }
 }
 
@@ -108,6 +115,7 @@ function validate(f: Frame): void {
   switch (f.type) {
     case 'ack':
       if (f.ranges.isEmpty) throw new RangeError('ACK frame without ranges');
+      if (f.pathId !== undefined) checkPathId(f.pathId);
       return;
     case 'newToken':
       checkLength('token', f.token, 1, Number.POSITIVE_INFINITY);
@@ -119,9 +127,13 @@ function validate(f: Frame): void {
       checkStreamCount(f.limit);
       return;
     case 'newConnectionId':
+      if (f.pathId !== undefined) checkPathId(f.pathId);
       if (f.retirePriorTo > f.sequence) throw new RangeError('retirePriorTo exceeds sequence');
       checkLength('connection id', f.connectionId, 1, MAX_CID_LENGTH);
       checkLength('reset token', f.resetToken, RESET_TOKEN_LENGTH, RESET_TOKEN_LENGTH);
+      return;
+    case 'retireConnectionId':
+      if (f.pathId !== undefined) checkPathId(f.pathId);
       return;
     case 'pathChallenge':
     case 'pathResponse':
@@ -132,6 +144,7 @@ function validate(f: Frame): void {
       if (f.offset + f.data.length > MAX_SAFE) throw new RangeError('offset + length exceeds 2^53 - 1');
       return;
     default:
+      validateExt(f);
       return;
   }
 }
@@ -142,6 +155,7 @@ function writeAck(w: Writer, f: AckFrame): void {
   if (n === 0) throw new RangeError('ACK frame without ranges');
   let lo = rs.start(n - 1);
   const largest = rs.end(n - 1) - 1;
+  if (f.pathId !== undefined) w.varint(f.pathId);
   w.varint(largest);
   writeSat(w, f.ackDelay);
   w.varint(n - 1);
@@ -165,7 +179,9 @@ function ackSize(f: AckFrame): number {
   if (n === 0) throw new RangeError('ACK frame without ranges');
   let lo = rs.start(n - 1);
   const largest = rs.end(n - 1) - 1;
+  // The type (0x02, 0x03, 0x3e or 0x3f) takes one byte.
   let size = 1 + varintSize(largest) + varintSize(f.ackDelay) + varintSize(n - 1) + varintSize(largest - lo);
+  if (f.pathId !== undefined) size += varintSize(f.pathId);
   for (let i = n - 2; i >= 0; i--) {
     const hi = rs.end(i) - 1;
     size += varintSize(lo - hi - 2);
@@ -176,7 +192,6 @@ function ackSize(f: AckFrame): number {
   return size;
 }
 
-/** Appends the encoding of `f` to `w` (frame types in their one- or two-byte minimal form). */
 /**
  * Writes a STREAM frame with an explicit length, without building a {@link Frame} object (the bulk
  * send path writes one per packet). Same bytes as `encodeFrame` with `{ type: 'stream', ... }`.
@@ -197,6 +212,7 @@ export function encodeStreamFrame(
   w.varint(data.length).bytes(data);
 }
 
+/** Appends the encoding of `f` to `w` (frame types in their minimal varint form). */
 export function encodeFrame(w: Writer, f: Frame): void {
   if (f.type === 'padding') {
     if (!Number.isSafeInteger(f.length) || f.length < 1) throw new RangeError(`padding length ${f.length}`);
@@ -252,10 +268,12 @@ export function encodeFrame(w: Writer, f: Frame): void {
       writeSat(w, f.limit, STREAM_COUNT_MAX_BIG);
       return;
     case 'newConnectionId':
+      if (f.pathId !== undefined) w.varint(f.pathId);
       w.varint(f.sequence).varint(f.retirePriorTo).u8(f.connectionId.length);
       w.bytes(f.connectionId).bytes(f.resetToken);
       return;
     case 'retireConnectionId':
+      if (f.pathId !== undefined) w.varint(f.pathId);
       w.varint(f.sequence);
       return;
     case 'pathChallenge':
@@ -280,6 +298,8 @@ export function encodeFrame(w: Writer, f: Frame): void {
       writeSat(w, f.requestMaxAckDelay);
       writeSat(w, f.reorderingThreshold);
       return;
+    default:
+      writeExtBody(w, f);
   }
 }
 
@@ -320,7 +340,7 @@ export function frameSize(f: Frame): number {
       return 1 + varintSize(f.limit);
     case 'newConnectionId':
       return (
-        1 +
+        (f.pathId !== undefined ? 2 + varintSize(f.pathId) : 1) +
         varintSize(f.sequence) +
         varintSize(f.retirePriorTo) +
         1 +
@@ -328,7 +348,7 @@ export function frameSize(f: Frame): number {
         f.resetToken.length
       );
     case 'retireConnectionId':
-      return 1 + varintSize(f.sequence);
+      return (f.pathId !== undefined ? 2 + varintSize(f.pathId) : 1) + varintSize(f.sequence);
     case 'pathChallenge':
     case 'pathResponse':
       return 1 + f.data.length;
@@ -348,6 +368,8 @@ export function frameSize(f: Frame): number {
         varintSize(f.requestMaxAckDelay) +
         varintSize(f.reorderingThreshold)
       );
+    default:
+      return extFrameSize(f);
   }
 }
 

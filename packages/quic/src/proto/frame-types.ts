@@ -14,6 +14,7 @@
  * - **codes** (application and transport error codes) are `bigint`s and exact: applications may use the
  *   full 62-bit space.
  */
+import { type ExtFrame, ExtFrameType } from './frame-types-ext.js';
 import type { RangeSet } from './range-set.js';
 
 /** Wire type codes. STREAM is 0x08–0x0f (bits {@link STREAM_BIT_OFF}, {@link STREAM_BIT_LEN}, {@link STREAM_BIT_FIN}). */
@@ -90,6 +91,8 @@ export interface AckFrame {
   ranges: RangeSet;
   /** ECN counts (ACK_ECN) or `undefined` (ACK). */
   ecn?: EcnCounts | undefined;
+  /** Multipath: the path whose packet number space this acknowledges (PATH_ACK 0x3e / PATH_ACK_ECN 0x3f). */
+  pathId?: number | undefined;
 }
 
 /** RESET_STREAM (0x04). */
@@ -181,12 +184,16 @@ export interface NewConnectionIdFrame {
   retirePriorTo: number;
   connectionId: Uint8Array;
   resetToken: Uint8Array;
+  /** Multipath: PATH_NEW_CONNECTION_ID (0x3e78) for this path id. */
+  pathId?: number | undefined;
 }
 
 /** RETIRE_CONNECTION_ID (0x19). */
 export interface RetireConnectionIdFrame {
   readonly type: 'retireConnectionId';
   sequence: number;
+  /** Multipath: PATH_RETIRE_CONNECTION_ID (0x3e79) for this path id. */
+  pathId?: number | undefined;
 }
 
 /** PATH_CHALLENGE (0x1a): 8 bytes of data (a view). */
@@ -275,7 +282,8 @@ export type Frame =
   | HandshakeDoneFrame
   | DatagramFrame
   | AckFrequencyFrame
-  | ImmediateAckFrame;
+  | ImmediateAckFrame
+  | ExtFrame;
 
 /** The `type` tag of a {@link Frame}. */
 export type FrameKind = Frame['type'];
@@ -329,6 +337,17 @@ const KIND_INFO: Record<FrameKind, KindInfo> = {
   // draft-ietf-quic-ack-frequency §3: not in 0-RTT (min_ack_delay is not remembered), so 1-RTT only.
   ackFrequency: info(O),
   immediateAck: info(O),
+  // Multipath, NAT traversal and address discovery frames are 1-RTT only. Like NEW_CONNECTION_ID,
+  // OBSERVED_ADDRESS is a probing frame (noq treats it so).
+  pathAbandon: info(O),
+  pathStatus: info(O),
+  maxPathId: info(O),
+  pathsBlocked: info(O),
+  pathCidsBlocked: info(O),
+  addAddress: info(O),
+  reachOut: info(O),
+  removeAddress: info(O),
+  observedAddress: info(O, true, true),
 };
 
 /**
@@ -355,8 +374,11 @@ export function isProbingFrame(kind: FrameKind): boolean {
 }
 
 /**
- * The frame kind for a wire type code, or `undefined` for types this codec does not know (including the
- * multipath, NAT traversal and address discovery frames, which later issues add).
+ * The frame kind for a wire type code, or `undefined` for types this codec does not know. The multipath
+ * variants map to their RFC 9000 kinds (PATH_ACK 0x3e / PATH_ACK_ECN 0x3f → `ack`, PATH_NEW_CONNECTION_ID
+ * 0x3e78 → `newConnectionId`, PATH_RETIRE_CONNECTION_ID 0x3e79 → `retireConnectionId`); both PATH_STATUS
+ * types map to `pathStatus`, and the IPv4 and IPv6 types of ADD_ADDRESS, REACH_OUT and OBSERVED_ADDRESS to
+ * one kind each.
  */
 export function frameKindOf(type: number): FrameKind | undefined {
   if (type >= 0x08 && type <= 0x0f) return 'stream';
@@ -391,4 +413,21 @@ const KIND_BY_TYPE = new Map<number, FrameKind>([
   [FrameType.DATAGRAM, 'datagram'],
   [FrameType.DATAGRAM_LEN, 'datagram'],
   [FrameType.ACK_FREQUENCY, 'ackFrequency'],
+  [ExtFrameType.PATH_ACK, 'ack'],
+  [ExtFrameType.PATH_ACK_ECN, 'ack'],
+  [ExtFrameType.PATH_ABANDON, 'pathAbandon'],
+  [ExtFrameType.PATH_STATUS_BACKUP, 'pathStatus'],
+  [ExtFrameType.PATH_STATUS_AVAILABLE, 'pathStatus'],
+  [ExtFrameType.PATH_NEW_CONNECTION_ID, 'newConnectionId'],
+  [ExtFrameType.PATH_RETIRE_CONNECTION_ID, 'retireConnectionId'],
+  [ExtFrameType.MAX_PATH_ID, 'maxPathId'],
+  [ExtFrameType.PATHS_BLOCKED, 'pathsBlocked'],
+  [ExtFrameType.PATH_CIDS_BLOCKED, 'pathCidsBlocked'],
+  [ExtFrameType.ADD_ADDRESS_V4, 'addAddress'],
+  [ExtFrameType.ADD_ADDRESS_V6, 'addAddress'],
+  [ExtFrameType.REACH_OUT_V4, 'reachOut'],
+  [ExtFrameType.REACH_OUT_V6, 'reachOut'],
+  [ExtFrameType.REMOVE_ADDRESS, 'removeAddress'],
+  [ExtFrameType.OBSERVED_ADDRESS_V4, 'observedAddress'],
+  [ExtFrameType.OBSERVED_ADDRESS_V6, 'observedAddress'],
 ]);

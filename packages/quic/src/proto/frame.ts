@@ -1,7 +1,8 @@
 /**
- * The QUIC frame codec: types ({@link Frame}, {@link FrameType}, packet-type rules), decoding
- * ({@link decodeFrames}, {@link readFrame}) and encoding/sizing ({@link encodeFrame}, {@link frameSize}).
- * Re-exports `frame-types.ts`, `frame-decode.ts` and `frame-encode.ts`.
+ * The QUIC frame codec: types ({@link Frame}, {@link FrameType}, {@link ExtFrameType}, packet-type rules),
+ * decoding ({@link decodeFrames}, {@link readFrame}) and encoding/sizing ({@link encodeFrame},
+ * {@link frameSize}). Re-exports `frame-types.ts`, `frame-types-ext.ts`, `frame-decode.ts` and
+ * `frame-encode.ts`.
  */
 export { decodeFrames, parseFrames, readFrame } from './frame-decode.js';
 export {
@@ -58,3 +59,17 @@ export {
   type StreamFrame,
   type StreamsBlockedFrame,
 } from './frame-types.js';
+export {
+  type AddAddressFrame,
+  type ExtFrame,
+  ExtFrameType,
+  MAX_PATH_ID_VALUE,
+  type MaxPathIdFrame,
+  type ObservedAddressFrame,
+  type PathAbandonFrame,
+  type PathCidsBlockedFrame,
+  type PathStatusFrame,
+  type PathsBlockedFrame,
+  type ReachOutFrame,
+  type RemoveAddressFrame,
+} from './frame-types-ext.js';

@@ -1,6 +1,6 @@
 /** fast-check generators of valid frames, and a structural comparison helper, shared by the codec tests. */
 import fc from 'fast-check';
-import type { Frame } from '../../src/proto/frame.js';
+import { type ExtFrame, type Frame, MAX_PATH_ID_VALUE } from '../../src/proto/frame.js';
 import { RangeSet } from '../../src/proto/range-set.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -14,6 +14,11 @@ export const arbNum = (max = MAX_SAFE): fc.Arbitrary<number> =>
     fc.integer({ min: 0, max }),
     fc.constantFrom(...[0, 63, 64, 16383, 16384, 2 ** 30 - 1, 2 ** 30, max].filter((v) => v <= max)),
   );
+
+/** A multipath path id (≤ 2^32 − 1), biased to the varint size boundaries and the maximum. */
+export const arbPathId: fc.Arbitrary<number> = arbNum(MAX_PATH_ID_VALUE);
+/** An optional path id: `undefined` (the RFC 9000 frame) or a path id (the multipath variant). */
+const arbOptPathId = fc.option(arbPathId, { nil: undefined });
 
 const arbCode = fc.oneof(fc.bigInt({ min: 0n, max: 0x200n }), fc.bigInt({ min: 0n, max: (1n << 62n) - 1n }));
 const arbBytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
@@ -31,6 +36,29 @@ export const arbRangeSet: fc.Arbitrary<RangeSet> = fc
     RangeSet.from(ranges.map(([s, l]) => [base + s, base + s + l] as [number, number])),
   );
 
+/** An IP address (4 or 16 bytes) and a port. */
+const arbAddr = fc.record({
+  ip: fc.oneof(arbBytes(4, 4), arbBytes(16, 16)),
+  port: fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.constantFrom(0, 0xff, 0x100, 0xffff)),
+});
+
+/** The multipath, NAT traversal and address discovery frames of `frame-types-ext.ts`. */
+export const arbExtFrame: fc.Arbitrary<ExtFrame> = fc.oneof(
+  fc.record({ pathId: arbPathId, errorCode: arbCode }).map((f): ExtFrame => ({ type: 'pathAbandon', ...f })),
+  fc
+    .record({ pathId: arbPathId, sequence: arbNum(), available: fc.boolean() })
+    .map((f): ExtFrame => ({ type: 'pathStatus', ...f })),
+  arbPathId.map((pathId): ExtFrame => ({ type: 'maxPathId', pathId })),
+  arbPathId.map((pathId): ExtFrame => ({ type: 'pathsBlocked', pathId })),
+  fc
+    .record({ pathId: arbPathId, nextSequence: arbNum() })
+    .map((f): ExtFrame => ({ type: 'pathCidsBlocked', ...f })),
+  fc.tuple(arbNum(), arbAddr).map(([sequence, a]): ExtFrame => ({ type: 'addAddress', sequence, ...a })),
+  fc.tuple(arbNum(), arbAddr).map(([round, a]): ExtFrame => ({ type: 'reachOut', round, ...a })),
+  arbNum().map((sequence): ExtFrame => ({ type: 'removeAddress', sequence })),
+  fc.tuple(arbNum(), arbAddr).map(([sequence, a]): ExtFrame => ({ type: 'observedAddress', sequence, ...a })),
+);
+
 /** Frames that may appear anywhere in a packet (explicit lengths). */
 export const arbFrame: fc.Arbitrary<Frame> = fc.oneof(
   fc.integer({ min: 1, max: 50 }).map((length): Frame => ({ type: 'padding', length })),
@@ -40,6 +68,7 @@ export const arbFrame: fc.Arbitrary<Frame> = fc.oneof(
       ackDelay: arbNum(),
       ranges: arbRangeSet,
       ecn: fc.option(fc.record({ ect0: arbNum(), ect1: arbNum(), ce: arbNum() }), { nil: undefined }),
+      pathId: arbOptPathId,
     })
     .map((f): Frame => ({ type: 'ack', ...f })),
   fc
@@ -65,6 +94,7 @@ export const arbFrame: fc.Arbitrary<Frame> = fc.oneof(
       fraction: fc.double({ min: 0, max: 1, noNaN: true }),
       connectionId: arbBytes(1, 20),
       resetToken: arbBytes(16, 16),
+      pathId: arbOptPathId,
     })
     .map(
       ({ fraction, ...f }): Frame => ({
@@ -73,7 +103,9 @@ export const arbFrame: fc.Arbitrary<Frame> = fc.oneof(
         retirePriorTo: Math.min(f.sequence, Math.floor(f.sequence * fraction)),
       }),
     ),
-  arbNum().map((sequence): Frame => ({ type: 'retireConnectionId', sequence })),
+  fc
+    .record({ sequence: arbNum(), pathId: arbOptPathId })
+    .map((f): Frame => ({ type: 'retireConnectionId', ...f })),
   arbBytes(8, 8).map((data): Frame => ({ type: 'pathChallenge', data })),
   arbBytes(8, 8).map((data): Frame => ({ type: 'pathResponse', data })),
   fc
@@ -93,6 +125,7 @@ export const arbFrame: fc.Arbitrary<Frame> = fc.oneof(
     })
     .map((f): Frame => ({ type: 'ackFrequency', ...f })),
   fc.constant<Frame>({ type: 'immediateAck' }),
+  arbExtFrame,
 );
 
 /** A frame that runs to the end of the packet (no Length field). */

@@ -55,6 +55,18 @@ describe('packet-type rules and properties', () => {
     'ackFrequency',
     'immediateAck',
   ];
+  /** Multipath, NAT traversal and address discovery: 1-RTT only. */
+  const EXT: FrameKind[] = [
+    'pathAbandon',
+    'pathStatus',
+    'maxPathId',
+    'pathsBlocked',
+    'pathCidsBlocked',
+    'addAddress',
+    'reachOut',
+    'removeAddress',
+    'observedAddress',
+  ];
   const allowed = (packet: FramePacketType) => ALL.filter((k) => isFrameAllowed(k, packet));
 
   it('follows RFC 9000 Table 3', () => {
@@ -71,6 +83,12 @@ describe('packet-type rules and properties', () => {
     ];
     expect(allowed('zeroRtt')).toEqual(ALL.filter((k) => !notIn0Rtt.includes(k)));
     expect(allowed('oneRtt')).toEqual(ALL);
+    for (const k of EXT) {
+      expect(isFrameAllowed(k, 'oneRtt')).toBe(true);
+      expect(['initial', 'handshake', 'zeroRtt'].some((p) => isFrameAllowed(k, p as FramePacketType))).toBe(
+        false,
+      );
+    }
   });
 
   it('marks ack-eliciting and probing frames', () => {
@@ -86,6 +104,8 @@ describe('packet-type rules and properties', () => {
       'pathChallenge',
       'pathResponse',
     ]);
+    expect(EXT.every(isAckEliciting)).toBe(true);
+    expect(EXT.filter(isProbingFrame)).toEqual(['observedAddress']);
   });
 });
 

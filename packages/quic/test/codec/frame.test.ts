@@ -229,10 +229,12 @@ describe('frame validation', () => {
     for (const [bytes, type] of [
       ['20', 0x20],
       ['2f', 0x2f],
-      ['3e', 0x3e], // PATH_ACK: multipath is not implemented yet
-      ['403e', 0x3e],
-      ['80 3d7f90', 0x3d7f90], // ADD_ADDRESS
-      ['80 9f81a6', 0x9f81a6], // OBSERVED_ADDRESS
+      ['3c', 0x3c],
+      ['403d', 0x3d], // between DATAGRAM_LEN 0x31 and PATH_ACK 0x3e
+      ['7e74', 0x3e74], // just below PATH_ABANDON 0x3e75
+      ['7e7d', 0x3e7d], // just above PATH_CIDS_BLOCKED 0x3e7c
+      ['80 3d7f95', 0x3d7f95], // just above REMOVE_ADDRESS 0x3d7f94
+      ['80 9f81a5', 0x9f81a5], // just below OBSERVED_ADDRESS 0x9f81a6
       ['ffffffffffffffff', MAX_SAFE],
     ] as const) {
       const te = expectTransportError(() => parseFrames(hex(bytes)), 'FRAME_ENCODING_ERROR', type);

@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Reader, Writer } from '../../src/proto/coding.js';
-import { encodeFrame, type Frame, FrameType, parseFrames, readFrame } from '../../src/proto/frame.js';
+import {
+  ExtFrameType,
+  encodeFrame,
+  type Frame,
+  FrameType,
+  parseFrames,
+  readFrame,
+} from '../../src/proto/frame.js';
 import { TransportError } from '../../src/proto/transport-error.js';
 import { decodeTransportParameters, TransportParameterId } from '../../src/proto/transport-params.js';
 import { encodeTransportParameters } from '../../src/proto/transport-params-encode.js';
@@ -108,7 +115,17 @@ function mutate(input: Uint8Array, mutations: Mutation[]): Uint8Array {
 }
 
 /** Sequences of known frame type bytes each followed by a few random bytes: reaches deep into frame bodies. */
-const KNOWN_TYPES = [...Object.values(FrameType), 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f];
+const KNOWN_TYPES = [
+  ...Object.values(FrameType),
+  ...Object.values(ExtFrameType),
+  0x09,
+  0x0a,
+  0x0b,
+  0x0c,
+  0x0d,
+  0x0e,
+  0x0f,
+];
 const arbFrameSoup = fc
   .array(
     fc.tuple(
