@@ -45,7 +45,15 @@ export { RecvStream, SendStream } from './node/streams.js';
 export type { UdpTransport } from './node/udp.js';
 export type { CidGenerator } from './proto/connection/cids.js';
 export { defaultTransportConfig, type TransportConfig } from './proto/connection/config.js';
-export { Connection, type ConnectionOptions, type ConnectionStats } from './proto/connection/connection.js';
+export {
+  Connection,
+  type ConnectionOptions,
+  type ConnectionStats,
+  type PathInfo,
+} from './proto/connection/connection.js';
+export { type OpenPathError, PathErrorCode } from './proto/connection/multipath.js';
+export type { PathStatus } from './proto/connection/path-ctx.js';
+export type { PathEventInfo } from './node/driver.js';
 export type { CloseReason, ConnectionEvent, EndpointEvent } from './proto/connection/events.js';
 export type { Transmit } from './proto/connection/transmit.js';
 export { type DatagramOutcome, Endpoint, type EndpointConfig, type Incoming } from './proto/endpoint.js';

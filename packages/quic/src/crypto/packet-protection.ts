@@ -39,16 +39,25 @@ export const cryptoBackendName: string = backend.name;
 const NONCE_SCRATCH = new Uint8Array(12);
 
 /**
- * nonce = iv XOR (packet number, left-padded to the IV length). The result is only valid until the
- * next call (it is a shared scratch buffer for 12-byte IVs).
+ * nonce = iv XOR (packet number, left-padded to the IV length). With multipath the 4 bytes before the
+ * packet number carry the path id (path id as 4-byte big-endian ‖ packet number as 8 bytes), which is
+ * RFC 9001's nonce for path 0. The result is only valid until the next call (it is a shared scratch
+ * buffer for 12-byte IVs).
  */
-export function packetNonce(iv: Uint8Array, pn: number): Uint8Array {
+export function packetNonce(iv: Uint8Array, pn: number, pathId = 0): Uint8Array {
   const nonce = iv.length === 12 ? NONCE_SCRATCH : new Uint8Array(iv.length);
   nonce.set(iv);
   let v = pn;
-  for (let i = nonce.length - 1; i >= nonce.length - 8 && v > 0; i--) {
+  const n = nonce.length;
+  for (let i = n - 1; i >= n - 8 && v > 0; i--) {
     nonce[i]! ^= v % 256;
     v = Math.floor(v / 256);
+  }
+  if (pathId !== 0) {
+    nonce[n - 12]! ^= pathId >>> 24;
+    nonce[n - 11]! ^= (pathId >>> 16) & 0xff;
+    nonce[n - 10]! ^= (pathId >>> 8) & 0xff;
+    nonce[n - 9]! ^= pathId & 0xff;
   }
   return nonce;
 }
@@ -64,9 +73,10 @@ export function sealPacket(
   pnLength: number,
   pn: number,
   payload: Uint8Array,
+  pathId = 0,
 ): Uint8Array {
   const out = new Uint8Array(header.length + payload.length + AEAD_TAG_LENGTH);
-  sealPacketInto(keys, out, 0, header, pnOffset, pnLength, pn, payload);
+  sealPacketInto(keys, out, 0, header, pnOffset, pnLength, pn, payload, pathId);
   return out;
 }
 
@@ -84,13 +94,15 @@ export function sealPacketInto(
   pnLength: number,
   pn: number,
   payload: Uint8Array,
+  /** Multipath: the path whose packet number space `pn` belongs to. */
+  pathId = 0,
 ): number {
   const length = header.length + payload.length + AEAD_TAG_LENGTH;
   if (at + length > dst.length) throw new RangeError('no room for the packet in the datagram buffer');
   // The sample starts 4 bytes after the start of the packet-number field.
   if (pnOffset + 4 + 16 > length) throw new RangeError('packet too short to sample for header protection');
   dst.set(header, at);
-  keys.aead.sealInto(packetNonce(keys.iv, pn), header, payload, dst, at + header.length);
+  keys.aead.sealInto(packetNonce(keys.iv, pn, pathId), header, payload, dst, at + header.length);
   const sampleAt = at + pnOffset + 4;
   const mask = keys.hp.mask(dst.subarray(sampleAt, sampleAt + 16));
   dst[at]! ^= mask[0]! & ((dst[at]! & 0x80) !== 0 ? 0x0f : 0x1f);
@@ -132,6 +144,8 @@ export function openPacket(
   h: PartialHeader,
   largestPn: number,
   phases?: PhaseKeys,
+  /** Multipath: the path the packet's destination CID belongs to. */
+  pathId = 0,
 ): OpenedPacket | undefined {
   if (h.pnOffset + 4 + 16 > h.end) return undefined;
   const sampleAt = h.pnOffset + 4;
@@ -153,7 +167,7 @@ export function openPacket(
   datagram[h.start] = firstByte;
   for (let i = 0; i < pnLength; i++) datagram[h.pnOffset + i]! ^= mask[1 + i]!;
   const payload = aeadKeys.aead.open(
-    packetNonce(aeadKeys.iv, pn),
+    packetNonce(aeadKeys.iv, pn, pathId),
     datagram.subarray(h.start, headerEnd),
     datagram.subarray(headerEnd, h.end),
   );

@@ -4,7 +4,10 @@ import type { ConnectionStats } from '../proto/connection/connection.js';
 import type { CloseReason } from '../proto/connection/events.js';
 import { StreamError } from '../proto/streams/errors.js';
 import type { Dir } from '../proto/streams/stream-id.js';
-import { type ConnectionDriver, clock } from './driver.js';
+import type { PathInfo } from '../proto/connection/connection.js';
+import type { OpenPathError } from '../proto/connection/multipath.js';
+import type { PathStatus } from '../proto/connection/path-ctx.js';
+import { type ConnectionDriver, clock, type PathEventInfo } from './driver.js';
 import { RecvStream, SendStream } from './streams.js';
 
 /** A bidirectional stream pair. */
@@ -122,6 +125,50 @@ export class QuicConnection {
   /** Why the connection closed, or null while open. */
   closeReason(): CloseReason | null {
     return this.d.closeReason ?? null;
+  }
+
+  /** Whether both sides negotiated QUIC multipath. */
+  get multipath(): boolean {
+    return this.d.conn.multipath;
+  }
+
+  /** Every path of the connection (one without multipath). */
+  pathInfo(): PathInfo[] {
+    return this.d.conn.pathInfo();
+  }
+
+  /** Client with multipath: opens a path to `remote`; its id, or why not (see {@link Connection.openPath}). */
+  openPath(remote: string, status: PathStatus = 'available'): number | OpenPathError {
+    const r = this.d.conn.openPath(clock(), remote, status);
+    this.d.drive();
+    return r;
+  }
+
+  /** Abandons path `id`; false for an unknown path or the last open one. */
+  closePath(id: number, errorCode?: bigint): boolean {
+    const r = this.d.conn.closePath(clock(), id, errorCode);
+    this.d.drive();
+    return r;
+  }
+
+  /** Sets our status of path `id`. */
+  setPathStatus(id: number, status: PathStatus): boolean {
+    const r = this.d.conn.setPathStatus(id, status);
+    this.d.drive();
+    return r;
+  }
+
+  /** Sets path `id`'s idle timeout and keep-alive interval (ms). */
+  setPathTimers(id: number, idleTimeout: number | undefined, keepAliveInterval: number | undefined): boolean {
+    const r = this.d.conn.setPathTimers(id, idleTimeout, keepAliveInterval);
+    this.d.drive();
+    return r;
+  }
+
+  /** Calls `cb` for every multipath event (a path opened, abandoned, or now carrying data). */
+  onPathEvent(cb: (e: PathEventInfo) => void): () => void {
+    this.d.pathListeners.add(cb);
+    return () => this.d.pathListeners.delete(cb);
   }
 
   /** RTT estimate in milliseconds. */

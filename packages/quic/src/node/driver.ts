@@ -4,7 +4,7 @@
  * deadline.
  */
 import type { Connection } from '../proto/connection/connection.js';
-import type { CloseReason } from '../proto/connection/events.js';
+import type { CloseReason, ConnectionEvent } from '../proto/connection/events.js';
 import { ConnectionError } from './errors.js';
 import type { UdpTransport } from './udp.js';
 import { WaitQueue } from './waiters.js';
@@ -48,6 +48,8 @@ export class ConnectionDriver {
   closeReason: CloseReason | undefined;
   private driving = false;
   private scheduled = false;
+  /** Listeners of path events (multipath). */
+  readonly pathListeners = new Set<(e: PathEventInfo) => void>();
   private deferredFlush = false;
   private again = false;
 
@@ -239,6 +241,11 @@ export class ConnectionDriver {
           this.closedResolve(e.reason);
           break;
         }
+        case 'path-opened':
+        case 'path-abandoned':
+        case 'path-changed':
+          for (const l of [...this.pathListeners]) l(e);
+          break;
         case 'drained':
           if (this.timer) clearTimeout(this.timer);
           this.timer = undefined;
@@ -251,3 +258,6 @@ export class ConnectionDriver {
     return woke > 0;
   }
 }
+
+/** A path event of a connection. */
+export type PathEventInfo = Extract<ConnectionEvent, { type: 'path-opened' | 'path-abandoned' | 'path-changed' }>;

@@ -52,6 +52,15 @@ export interface TransportConfig {
   readonly cryptoBufferSize: number;
   /** Received packets whose keys are not yet available, kept for later (per connection). */
   readonly maxBufferedUndecryptable: number;
+  /**
+   * Multipath: the largest path id we allow (initial_max_path_id; iroh: 7). `undefined` disables
+   * multipath; it is used only when the peer sends initial_max_path_id too.
+   */
+  readonly maxPathId: number | undefined;
+  /** Multipath: a path with nothing received for this long is abandoned (iroh: 15 s). */
+  readonly pathMaxIdleTimeout: number | undefined;
+  /** Multipath: a PING on a path with nothing sent for this long (iroh: 5 s). */
+  readonly pathKeepAliveInterval: number | undefined;
 }
 
 /** iroh's transport defaults. */
@@ -79,6 +88,9 @@ export function defaultTransportConfig(overrides: Partial<TransportConfig> = {})
     congestionController: cubicFactory(),
     cryptoBufferSize: 64 * 1024,
     maxBufferedUndecryptable: 16,
+    maxPathId: undefined,
+    pathMaxIdleTimeout: 15_000,
+    pathKeepAliveInterval: 5_000,
     ...overrides,
   };
 }

@@ -20,6 +20,8 @@ import { encodeTransportParameters, irohTransportParameters } from '../transport
 import { type CidGenerator, rotateCids } from './cids.js';
 import { defaultTransportConfig, type TransportConfig } from './config.js';
 import type { CloseReason, ConnectionEvent, EndpointEvent } from './events.js';
+import { abandonPath, type OpenPathError, openPath, PathErrorCode, setPathStatus } from './multipath.js';
+import type { PathStatus } from './path-ctx.js';
 import { receiveDatagram } from './receive.js';
 import { ConnState } from './state.js';
 import { handleTimeout, nextTimeout } from './timers.js';
@@ -63,6 +65,24 @@ export interface ConnectionOptions {
   readonly transportParameters?: Partial<TransportParameters>;
 }
 
+/** One path of a connection (see {@link Connection.pathInfo}). */
+export interface PathInfo {
+  readonly id: number;
+  readonly remote: string;
+  readonly validated: boolean;
+  /** It carries application data now. */
+  readonly active: boolean;
+  readonly abandoned: boolean;
+  readonly status: PathStatus;
+  readonly remoteStatus: PathStatus | undefined;
+  readonly rtt: number;
+  readonly cwnd: number;
+  readonly mtu: number;
+  /** Bytes sent to and received from the path's current address. */
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+}
+
 /** Counters of one connection. */
 export interface ConnectionStats {
   readonly packetsSent: number;
@@ -94,6 +114,7 @@ export class Connection {
       initialMaxStreamsUni: config.maxConcurrentUniStreams,
       activeConnectionIdLimit: config.activeConnectionIdLimit,
       maxDatagramFrameSize: config.maxDatagramFrameSize > 0 ? config.maxDatagramFrameSize : undefined,
+      ...(config.maxPathId !== undefined ? { initialMaxPathId: config.maxPathId } : {}),
       ...(opts.side === 'server'
         ? {
             originalDestinationConnectionId: originalDcid,
@@ -207,6 +228,65 @@ export class Connection {
   /** Where datagrams currently go. */
   get remoteAddress(): string {
     return this.#s.path.remote;
+  }
+
+  // ---- multipath ----------------------------------------------------------------------------
+
+  /** Whether both sides negotiated multipath (draft-ietf-quic-multipath). */
+  get multipath(): boolean {
+    return this.#s.mp !== undefined;
+  }
+
+  /**
+   * Client with multipath: opens a path to `remote` (validated with a PATH_CHALLENGE; a `path-opened`
+   * event follows when it answers). Returns the path id, or why no path can be opened.
+   */
+  openPath(now: number, remote: string, status: PathStatus = 'available'): number | OpenPathError {
+    const r = openPath(this.#s, now, remote, status);
+    this.#s.use(this.#s.active);
+    return r;
+  }
+
+  /** Abandons path `id` (PATH_ABANDON); false for an unknown path or the last open one. */
+  closePath(now: number, id: number, errorCode: bigint = PathErrorCode.APPLICATION_ABANDON): boolean {
+    const r = abandonPath(this.#s, now, id, errorCode);
+    this.#s.use(this.#s.active);
+    return r;
+  }
+
+  /** Sets our status of path `id` (PATH_STATUS_AVAILABLE / PATH_STATUS_BACKUP); false for an unknown path. */
+  setPathStatus(id: number, status: PathStatus): boolean {
+    const r = setPathStatus(this.#s, id, status);
+    this.#s.use(this.#s.active);
+    return r;
+  }
+
+  /** Sets path `id`'s idle timeout and keep-alive interval (ms, `undefined` = none). */
+  setPathTimers(id: number, idleTimeout: number | undefined, keepAliveInterval: number | undefined): boolean {
+    const ctx = this.#s.paths.get(id);
+    if (!ctx) return false;
+    ctx.idleTimeout = idleTimeout;
+    ctx.keepAliveInterval = keepAliveInterval;
+    return true;
+  }
+
+  /** Every path this connection has (one without multipath). */
+  pathInfo(): PathInfo[] {
+    const s = this.#s;
+    return [...s.paths.values()].map((p) => ({
+      id: p.id,
+      remote: p.path.remote,
+      validated: p.path.validated,
+      active: p === s.active,
+      abandoned: p.abandoned,
+      status: p.localStatus,
+      remoteStatus: p.remoteStatus,
+      rtt: p.rtt.smoothed,
+      cwnd: p.cc.window,
+      mtu: p.mtu,
+      bytesSent: p.path.bytesSent,
+      bytesReceived: p.path.bytesReceived,
+    }));
   }
 
   /** Whether the peer's current address is validated (RFC 9000 §8). */

@@ -38,7 +38,22 @@ export type ConnectionEvent =
    * The peer's address changed (RFC 9000 §9): datagrams now go to `remote`. `validated` is false while
    * the new address has not answered our PATH_CHALLENGE yet; a second event follows when it does.
    */
-  | { readonly type: 'path-changed'; readonly remote: string; readonly validated: boolean }
+  | {
+      readonly type: 'path-changed';
+      readonly remote: string;
+      readonly validated: boolean;
+      /** Multipath: the path id that now carries data. */
+      readonly id?: number;
+    }
+  /** Multipath: path `id` to `remote` was validated and may carry data. */
+  | { readonly type: 'path-opened'; readonly id: number; readonly remote: string }
+  /** Multipath: path `id` was abandoned, by the peer when `remote`. */
+  | {
+      readonly type: 'path-abandoned';
+      readonly id: number;
+      readonly errorCode: bigint;
+      readonly remote: boolean;
+    }
   | { readonly type: 'closed'; readonly reason: CloseReason }
   /** Drained: the connection may be forgotten by its endpoint. */
   | { readonly type: 'drained' };

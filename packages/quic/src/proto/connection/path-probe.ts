@@ -33,7 +33,7 @@ export function buildPathProbe(s: ConnState, now: number): Transmit | undefined 
   while (header + payload.len + TAG < target) payload.u8(0);
   const h = s.scratch.header.reset();
   const pnOffset = writeShortHeader(h, plan.cid, pn, pnLength, s.oneRtt?.phase ?? false);
-  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view());
+  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view(), s.cur.id);
   sp.nextPn++;
   s.oneRtt?.onSent(pn);
   sp.sent.onSent({

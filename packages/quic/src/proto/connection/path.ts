@@ -13,6 +13,7 @@ import { addressHost } from '../address-token.js';
 import { Pacer, RttEstimator } from '../recovery/index.js';
 import { TransportErrorCode } from '../transport-error.js';
 import { releaseRemoteCid, takeUnusedRemoteCid } from './cids.js';
+import { abandonPath, onMultipathValidated, PathErrorCode } from './multipath.js';
 import type { ConnState } from './state.js';
 
 /** Challenges remembered per path: a response to any of the last few validates it. */
@@ -43,6 +44,11 @@ export class Path {
   validationDeadline: number | undefined;
   /** Validation resets congestion control and RTT: the peer's IP changed, not only its port (§9.4). */
   resetOnValidation = false;
+  /**
+   * Whether the 3× anti-amplification limit applies until validation: to addresses the peer sent from,
+   * not to a path we opened ourselves (multipath).
+   */
+  amplificationLimited = true;
 
   constructor(remote: string, remoteCid: Uint8Array, remoteCidSeq: number, validated: boolean) {
     this.remote = remote;
@@ -53,7 +59,9 @@ export class Path {
 
   /** Bytes we may still send on this path before the peer is validated. */
   get budget(): number {
-    return this.validated ? Number.POSITIVE_INFINITY : 3 * this.bytesReceived - this.bytesSent;
+    return this.validated || !this.amplificationLimited
+      ? Number.POSITIVE_INFINITY
+      : 3 * this.bytesReceived - this.bytesSent;
   }
 
   /** Whether a validation is under way. */
@@ -90,7 +98,8 @@ function validationTimeout(s: ConnState): number {
   return 3 * Math.max(s.rtt.pto(s.peerMaxAckDelay), freshPto);
 }
 
-function startValidation(s: ConnState, p: Path, now: number): void {
+/** Starts validating `p` (a PATH_CHALLENGE now, retries with backoff, failure after three PTOs). */
+export function startValidation(s: ConnState, p: Path, now: number): void {
   p.challengePending = true;
   p.challengeCount = 0;
   p.challengeRetryAt = undefined;
@@ -168,7 +177,10 @@ export function onPathResponse(s: ConnState, now: number, data: Uint8Array): voi
       p.resetOnValidation = false;
       resetPathState(s, now);
     }
-    if (first && p === s.path) s.events.push({ type: 'path-changed', remote: p.remote, validated: true });
+    if (first && p === s.path) {
+      if (s.mp) onMultipathValidated(s, s.cur);
+      else s.events.push({ type: 'path-changed', remote: p.remote, validated: true });
+    }
     return;
   }
   // An answer to a challenge we no longer remember: harmless, ignored.
@@ -285,6 +297,7 @@ function onValidationFailed(s: ConnState, p: Path, now: number): void {
   }
   if (p.validated) return; // a re-check of the active path went unanswered; keep using it
   const prev = s.prevPath;
+  if (!prev && s.mp && abandonPath(s, now, s.cur.id, PathErrorCode.NO_ERROR)) return; // other paths remain
   if (prev) {
     // The new address never answered: go back to the last validated one (RFC 9000 §9.3.2).
     s.path = prev;

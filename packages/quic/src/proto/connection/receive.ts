@@ -22,6 +22,16 @@ import type { PacketSpace } from '../recovery/index.js';
 import { TransportError } from '../transport-error.js';
 import { onCidFrameLost, onNewConnectionId, onRetireConnectionId } from './cids.js';
 import { onMtuProbeAcked, onMtuProbeLost } from './mtu.js';
+import {
+  acceptRemotePath,
+  onMaxPathId,
+  onMultipathItemLost,
+  onPathAbandon,
+  onPathNewConnectionId,
+  onPathRetireConnectionId,
+  onPathStatus,
+  onPathsBlocked,
+} from './multipath.js';
 import { countReceived, onPathChallenge, onPathResponse, onPeerAddressChange } from './path.js';
 import type { SentItem } from './sent-record.js';
 import type { ConnState } from './state.js';
@@ -40,7 +50,23 @@ const PACKET_TYPE: Record<PacketSpace, FramePacketType> = {
 /** Handles one UDP datagram from `from`. Never throws: errors close the connection. */
 export function receiveDatagram(s: ConnState, now: number, from: string, data: Uint8Array): void {
   if (s.phase === 'drained') return;
+  try {
+    receiveOn(s, now, from, data);
+  } finally {
+    s.use(s.active);
+  }
+}
+
+function receiveOn(s: ConnState, now: number, from: string, data: Uint8Array): void {
   s.bytesReceived += data.length;
+  // With multipath, the path is known from the destination CID (short headers only).
+  if (s.mp && data.length > 0 && (data[0]! & 0x80) === 0 && data.length > s.localCid.length) {
+    const dcid = data.subarray(1, 1 + s.localCid.length);
+    if (!s.cids.matchLocal(dcid) && s.mp.matchLocal(dcid)) {
+      const ctx = s.paths.get(s.mp.packetPathId);
+      if (ctx) s.use(ctx);
+    }
+  }
   countReceived(s, from, data.length);
   let offset = 0;
   let opened = false;
@@ -111,12 +137,24 @@ export function receivePacket(
   const space = SPACE_OF[h.type];
   if (!space) return false; // 0-RTT, Retry and version negotiation are handled elsewhere or not supported yet
   if (h.type !== 'short' && h.version !== 1) return false;
-  if (
-    !s.cids.matchLocal(h.dcid) &&
-    !(s.side === 'server' && space === 'initial' && equalBytes(h.dcid, s.originalDcid))
-  ) {
-    return false;
+  if (s.mp) s.mp.packetPathId = 0;
+  if (!s.cids.matchLocal(h.dcid)) {
+    if (s.mp && h.type === 'short' && s.mp.matchLocal(h.dcid)) {
+      // A packet of another path: switch to it (the server accepts paths the client opens).
+      const id = s.mp.packetPathId;
+      const ctx = s.paths.get(id) ?? acceptRemotePath(s, now, id, from);
+      if (!ctx) return false;
+      if (ctx !== s.cur) {
+        s.use(ctx);
+        if (ctx.path.bytesReceived === 0) countReceived(s, from, data.length);
+      }
+    } else if (!(s.side === 'server' && space === 'initial' && equalBytes(h.dcid, s.originalDcid))) {
+      return false;
+    }
+  } else if (s.mp && s.cur.id !== 0) {
+    s.use(s.paths.get(0) ?? s.cur);
   }
+  const pathId = s.cur.id;
   // A string compare: the usual case (same address) costs nothing more.
   const newAddress = from !== s.path.remote && space === 'application' && s.handshakeConfirmed;
   // Clients never follow the server elsewhere: packets from unknown server addresses are dropped (RFC 9000 §9).
@@ -130,7 +168,7 @@ export function receivePacket(
     return false;
   }
   const oneRtt = space === 'application' ? s.oneRtt : undefined;
-  const opened = openPacket(sp.remoteKeys, data, h, sp.largestReceived, oneRtt);
+  const opened = openPacket(sp.remoteKeys, data, h, sp.largestReceived, oneRtt, pathId);
   if (!opened) return false; // forged, corrupted or not for these keys: drop silently
   // The peer's first packet of a new key phase: we switch phase too (RFC 9001 §6.2).
   if (oneRtt?.onOpened(opened.keyPhase, opened.pn)) s.syncOneRttKeys();
@@ -177,6 +215,7 @@ export function receivePacket(
   // makes us follow it (RFC 9000 §9.3), and only until the new address fails validation.
   if (newAddress && nonProbing && largest && !s.isClosed) onPeerAddressChange(s, now, from, data.length);
   if (s.idleTimeout > 0) s.idleDeadline = now + Math.max(s.idleTimeout, 3 * s.rtt.pto(s.peerMaxAckDelay));
+  s.cur.lastReceiveTime = now;
   s.elicitingSinceReceive = false;
   s.drainCrypto(now);
   if (s.side === 'client' && space === 'handshake') s.discardSpace('initial');
@@ -211,16 +250,24 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
     case 'padding':
     case 'ping':
       return;
-    case 'ack':
-      s.onAck(
-        space,
-        f,
-        now,
-        (item) => onAcked(s, space, item),
-        (item) => onLost(s, space, item),
-      );
-      s.lossTimerDirty = true;
+    case 'ack': {
+      if (f.pathId !== undefined && (!s.mp || space !== 'application'))
+        throw TransportError.protocolViolation('PATH_ACK without multipath', 0x3e);
+      // With multipath an ACK is for path 0, a PATH_ACK for its path (maybe not the one it came on).
+      const target = s.mp && space === 'application' ? s.paths.get(f.pathId ?? 0) : s.cur;
+      if (!target) return; // a path we already forgot
+      s.withPath(target, () => {
+        s.onAck(
+          space,
+          f,
+          now,
+          (item) => onAcked(s, space, item),
+          (item) => onLost(s, space, item),
+        );
+        s.lossTimerDirty = true;
+      });
       return;
+    }
     case 'crypto': {
       const sp = s.spaces[space];
       if (f.offset + f.data.length - sp.cryptoRecv.readOffset > s.config.cryptoBufferSize) {
@@ -282,11 +329,40 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
       onPathResponse(s, now, f.data);
       return;
     case 'newConnectionId':
-      onNewConnectionId(s, f);
+      if (f.pathId !== undefined && !s.mp)
+        throw TransportError.protocolViolation('PATH_NEW_CONNECTION_ID without multipath', 0x3e78);
+      if (f.pathId) onPathNewConnectionId(s, f);
+      else onNewConnectionId(s, f);
       return;
     case 'retireConnectionId':
-      onRetireConnectionId(s, f);
+      if (f.pathId !== undefined && !s.mp)
+        throw TransportError.protocolViolation('PATH_RETIRE_CONNECTION_ID without multipath', 0x3e79);
+      if (f.pathId) onPathRetireConnectionId(s, f);
+      else onRetireConnectionId(s, f);
       return;
+    case 'pathAbandon':
+      needMultipath(s, f);
+      onPathAbandon(s, now, f);
+      return;
+    case 'pathStatus':
+      needMultipath(s, f);
+      onPathStatus(s, f);
+      return;
+    case 'maxPathId':
+      needMultipath(s, f);
+      onMaxPathId(s, f);
+      return;
+    case 'pathsBlocked':
+    case 'pathCidsBlocked':
+      needMultipath(s, f);
+      onPathsBlocked(s, f);
+      return;
+    case 'addAddress':
+    case 'reachOut':
+    case 'removeAddress':
+      throw TransportError.protocolViolation(`${f.type} frame without NAT traversal negotiated`);
+    case 'observedAddress':
+      throw TransportError.protocolViolation('OBSERVED_ADDRESS frame without address discovery negotiated');
     case 'ackFrequency':
     case 'immediateAck':
       // ACK frequency comes later; these are accepted and ignored.
@@ -296,6 +372,11 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
       for (let ev = s.streams.pollEvent(); ev; ev = s.streams.pollEvent())
         s.events.push({ type: 'stream', event: ev });
   }
+}
+
+/** Multipath frames are a PROTOCOL_VIOLATION unless multipath was negotiated. */
+function needMultipath(s: ConnState, f: Frame): void {
+  if (!s.mp) throw TransportError.protocolViolation(`${f.type} frame without multipath negotiated`);
 }
 
 /** A sent item was acknowledged. */
@@ -344,6 +425,13 @@ export function onLost(s: ConnState, space: PacketSpace, item: SentItem): void {
       return;
     case 'mtu-probe':
       onMtuProbeLost(s);
+      return;
+    case 'path-abandon':
+    case 'path-status':
+    case 'max-path-id':
+    case 'path-new-cid':
+    case 'path-retire-cid':
+      onMultipathItemLost(s, item);
       return;
     default:
       return;

@@ -23,7 +23,13 @@ export type SentItem =
   /** The server's NEW_TOKEN. */
   | { readonly kind: 'new-token' }
   /** A path MTU probe of `size` bytes. */
-  | { readonly kind: 'mtu-probe'; readonly size: number };
+  | { readonly kind: 'mtu-probe'; readonly size: number }
+  /** Multipath control frames. */
+  | { readonly kind: 'path-abandon'; readonly pathId: number; readonly errorCode: bigint }
+  | { readonly kind: 'path-status'; readonly pathId: number; readonly sequence: number }
+  | { readonly kind: 'max-path-id' }
+  | { readonly kind: 'path-new-cid'; readonly pathId: number; readonly seq: number }
+  | { readonly kind: 'path-retire-cid'; readonly pathId: number; readonly seq: number };
 
 /** The payload recorded with each sent packet. */
 export type SentRecord = SentItem[];

@@ -16,10 +16,10 @@ import {
   irohMaxPtoInterval,
   type LossTimerDeadline,
   lossDetectionTimer,
-  Pacer,
+  type Pacer,
   type PacketSpace,
   persistentCongestionDuration,
-  RttEstimator,
+  type RttEstimator,
 } from '../recovery/index.js';
 import { Streams } from '../streams/streams.js';
 import { TransportError } from '../transport-error.js';
@@ -28,8 +28,10 @@ import { type CidGenerator, CidState, initRemoteCids, issueCids } from './cids.j
 import type { TransportConfig } from './config.js';
 import type { CloseReason, ConnectionEvent, EndpointEvent } from './events.js';
 import { OneRttKeys } from './key-update.js';
+import { issuePathCids, type MultipathState, negotiateMultipath } from './multipath.js';
 import { SpaceState } from './packet-space.js';
 import { Path, type PendingResponse } from './path.js';
+import { PathCtx } from './path-ctx.js';
 import type { SentItem } from './sent-record.js';
 
 /** Lifecycle of a connection (RFC 9000 §10). */
@@ -56,10 +58,14 @@ export class ConnState {
   readonly cids: CidState;
   /** The client's first DCID. */
   readonly originalDcid: Uint8Array;
-  /** The active path: where we send, with which CID, and its validation state. */
-  path: Path;
-  /** The last validated path while the peer's new address is validated (RFC 9000 §9.3). */
-  prevPath: Path | undefined;
+  /** Per-path state, by path id (path 0 is the handshake's). */
+  readonly paths = new Map<number, PathCtx>();
+  /** The path the connection code is working on (see `path-ctx.ts`). */
+  cur: PathCtx;
+  /** The path that carries application data (the best usable one). */
+  active: PathCtx;
+  /** Multipath state once negotiated (draft-ietf-quic-multipath). */
+  mp: MultipathState | undefined;
   readonly allowServerMigration: boolean;
   /** Client: whether a server packet has been processed (locks the server's CID and address). */
   serverSeen = false;
@@ -79,17 +85,6 @@ export class ConnState {
   /** An ack-eliciting packet went out since the peer was last heard (RFC 9000 §10.1). */
   elicitingSinceReceive = false;
   lastSendTime = 0;
-  /** When the last datagram with regular packets was built (orders the MTU probe after them). */
-  lastBuildAt = Number.NEGATIVE_INFINITY;
-  /** Per-path recovery state of the active path (reset when the peer's IP changes, RFC 9000 §9.4). */
-  rtt: RttEstimator;
-  cc: CongestionController;
-  pacer: Pacer;
-  ptoCount = 0;
-  lossTimer: LossTimerDeadline | undefined;
-  /** Set when sends or ACKs may have moved the loss timer; it is recomputed when next needed. */
-  lossTimerDirty = false;
-  mtu: number;
   /** Bytes received and sent on all paths. */
   bytesReceived = 0;
   bytesSent = 0;
@@ -106,14 +101,10 @@ export class ConnState {
   datagramsInBytes = 0;
   readonly datagramsOut: Uint8Array[] = [];
   datagramsOutBytes = 0;
-  /** PATH_RESPONSEs owed, per address. */
-  readonly pathResponses: PendingResponse[] = [];
   readonly undecryptable: { space: PacketSpace; data: Uint8Array; from: string }[] = [];
   /** 1-RTT keys across key phases, once both directions' secrets are known. */
   oneRtt: OneRttKeys | undefined;
   private oneRttSecrets: { read?: Uint8Array; write?: Uint8Array } = {};
-  /** Path MTU discovery state. */
-  readonly mtuProbe = { inFlight: false, done: false };
   /** Reused buffers for building packets: one per coalesced packet, and one for headers. */
   readonly scratch = {
     payloads: [new Writer(1500), new Writer(1500), new Writer(1500)],
@@ -150,18 +141,18 @@ export class ConnState {
     this.cids = new CidState(opts.localCid, opts.statelessResetToken, opts.generateCid);
     this.originalDcid = opts.originalDcid;
     // A client chose the server's address; a server validates the client's (RFC 9000 §8.1).
-    this.path = new Path(opts.remote, opts.remoteCid, 0, opts.side === 'client' || opts.addressValidated);
+    const path0 = new Path(opts.remote, opts.remoteCid, 0, opts.side === 'client' || opts.addressValidated);
+    const ctx = new PathCtx(0, path0, opts.config, opts.now);
+    this.paths.set(0, ctx);
+    this.cur = ctx;
+    this.active = ctx;
     this.allowServerMigration = opts.allowServerMigration;
     this.spaces = {
       initial: new SpaceState('initial'),
       handshake: new SpaceState('handshake'),
-      application: new SpaceState('application'),
+      application: ctx.space,
     };
     this.idleTimeout = opts.config.maxIdleTimeout;
-    this.rtt = new RttEstimator(opts.config.initialRtt);
-    this.mtu = opts.config.initialMtu;
-    this.cc = opts.config.congestionController(opts.now, this.mtu);
-    this.pacer = new Pacer(this.rtt.smoothed, this.cc.window, this.mtu, opts.now);
     const c = opts.config;
     this.streams = new Streams(
       opts.side,
@@ -175,6 +166,101 @@ export class ConnState {
       },
       { maxBidi: 0, maxUni: 0, bidiLocal: 0, bidiRemote: 0, uni: 0, maxData: 0 },
     );
+  }
+
+  // ---- the current path (see path-ctx.ts) ------------------------------------------------------
+
+  /** Makes `ctx` the current path: `path`, `rtt`, `cc`, `spaces.application`, … are now its. */
+  use(ctx: PathCtx): void {
+    this.cur = ctx;
+    this.spaces.application = ctx.space;
+    // 1-RTT keys are the connection's; every path's space uses the current phase's.
+    const k = this.oneRtt;
+    if (k && ctx.space.localKeys !== k.write.keys && !ctx.space.discarded) {
+      ctx.space.localKeys = k.write.keys;
+      ctx.space.remoteKeys = k.read.keys;
+    }
+  }
+
+  /** Runs `fn` with `ctx` as the current path, then restores the previous one. */
+  withPath<T>(ctx: PathCtx, fn: () => T): T {
+    const before = this.cur;
+    this.use(ctx);
+    try {
+      return fn();
+    } finally {
+      this.use(before);
+    }
+  }
+
+  get path(): Path {
+    return this.cur.path;
+  }
+  set path(p: Path) {
+    this.cur.path = p;
+  }
+  get prevPath(): Path | undefined {
+    return this.cur.prevPath;
+  }
+  set prevPath(p: Path | undefined) {
+    this.cur.prevPath = p;
+  }
+  get rtt(): RttEstimator {
+    return this.cur.rtt;
+  }
+  set rtt(r: RttEstimator) {
+    this.cur.rtt = r;
+  }
+  get cc(): CongestionController {
+    return this.cur.cc;
+  }
+  set cc(c: CongestionController) {
+    this.cur.cc = c;
+  }
+  get pacer(): Pacer {
+    return this.cur.pacer;
+  }
+  set pacer(p: Pacer) {
+    this.cur.pacer = p;
+  }
+  get mtu(): number {
+    return this.cur.mtu;
+  }
+  set mtu(m: number) {
+    this.cur.mtu = m;
+  }
+  get mtuProbe(): { inFlight: boolean; done: boolean } {
+    return this.cur.mtuProbe;
+  }
+  get ptoCount(): number {
+    return this.cur.ptoCount;
+  }
+  set ptoCount(n: number) {
+    this.cur.ptoCount = n;
+  }
+  get lossTimer(): LossTimerDeadline | undefined {
+    return this.cur.lossTimer;
+  }
+  set lossTimer(t: LossTimerDeadline | undefined) {
+    this.cur.lossTimer = t;
+  }
+  /** Set when sends or ACKs may have moved the loss timer; it is recomputed when next needed. */
+  get lossTimerDirty(): boolean {
+    return this.cur.lossTimerDirty;
+  }
+  set lossTimerDirty(d: boolean) {
+    this.cur.lossTimerDirty = d;
+  }
+  /** When the last datagram with regular packets was built (orders the MTU probe after them). */
+  get lastBuildAt(): number {
+    return this.cur.lastBuildAt;
+  }
+  set lastBuildAt(t: number) {
+    this.cur.lastBuildAt = t;
+  }
+  /** PATH_RESPONSEs owed on the current path, per address. */
+  get pathResponses(): PendingResponse[] {
+    return this.cur.pathResponses;
   }
 
   /** The peer's max_ack_delay (ms), 25 until known. */
@@ -261,6 +347,7 @@ export class ConnState {
     this.discardSpace('handshake');
     this.events.push({ type: 'handshake-confirmed' });
     issueCids(this);
+    issuePathCids(this);
     // A server's NEW_TOKEN goes in 1-RTT once the handshake is confirmed (RFC 9000 §8.1.3).
     if (this.newToken) this.newTokenPending = true;
   }
@@ -292,6 +379,12 @@ export class ConnState {
     }
     this.peerParams = tp;
     initRemoteCids(this, tp.statelessResetToken);
+    negotiateMultipath(this, tp.initialMaxPathId);
+    if (this.mp) {
+      const p0 = this.paths.get(0)!;
+      p0.idleTimeout = this.config.pathMaxIdleTimeout;
+      p0.keepAliveInterval = this.config.pathKeepAliveInterval;
+    }
     const peerIdle = tp.maxIdleTimeout;
     const ours = this.config.maxIdleTimeout;
     this.idleTimeout = peerIdle === 0 ? ours : ours === 0 ? peerIdle : Math.min(ours, peerIdle);
@@ -335,7 +428,8 @@ export class ConnState {
       for (const item of p.payload) onAcked(item);
       if (p.inFlight) this.cc.onAck(now, p.timeSent, p.size, false, this.rtt);
     }
-    if (this.side === 'client' && space !== 'initial') this.path.validated = true;
+    // Path 0 only: the peer answered the server address we chose. New paths need a PATH_RESPONSE.
+    if (this.side === 'client' && space !== 'initial' && this.cur.id === 0) this.path.validated = true;
     // A client keeps probing until the server has validated its address (RFC 9002 §6.2.1).
     if (!(this.side === 'client' && space === 'initial' && !this.handshakeComplete)) this.ptoCount = 0;
     this.detectLost(space, now, onLost);

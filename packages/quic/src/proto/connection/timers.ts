@@ -3,6 +3,7 @@
  * validation and draining.
  */
 
+import { handleMultipathTimeout, nextMultipathTimeout } from './multipath.js';
 import { handlePathTimeout, nextPathTimeout, pathProbePending } from './path.js';
 import { onLost } from './receive.js';
 import type { ConnState } from './state.js';
@@ -19,17 +20,32 @@ export function nextTimeout(s: ConnState, now: number): number | undefined {
     return t === Number.POSITIVE_INFINITY ? undefined : t;
   }
   at(s.idleDeadline);
+  if (s.handshakeComplete && s.config.keepAliveInterval !== undefined && !s.pingPending)
+    at(s.lastSendTime + s.config.keepAliveInterval);
+  if (!s.mp) {
+    pathTimeouts(s, now, at);
+  } else {
+    at(nextMultipathTimeout(s));
+    for (const ctx of s.paths.values()) {
+      if (ctx.abandoned) continue;
+      s.use(ctx);
+      pathTimeouts(s, now, at);
+    }
+    s.use(s.active);
+  }
+  return t === Number.POSITIVE_INFINITY ? undefined : t;
+}
+
+/** The current path's timers: loss detection, validation, delayed ACKs, pacing. */
+function pathTimeouts(s: ConnState, now: number, at: (v: number | undefined) => void): void {
   at(s.currentLossTimer(now)?.time);
   at(nextPathTimeout(s));
   for (const sp of Object.values(s.spaces)) if (sp.ackPending && !sp.ackNow) at(sp.ackDeadline);
-  if (s.handshakeComplete && s.config.keepAliveInterval !== undefined)
-    at(s.lastSendTime + s.config.keepAliveInterval);
   // Anything held back by the pacer: handshake data, probes, control frames, datagrams, stream data.
-  if (hasSomethingToSend(s)) {
+  if (s.cur === s.active ? hasSomethingToSend(s) : s.cur.pingPending || s.cur.space.probes > 0) {
     const next = s.pacer.nextSendTime(now, s.mtu, s.cc.window, s.rtt.smoothed, s.mtu);
     if (next > now) at(next);
   }
-  return t === Number.POSITIVE_INFINITY ? undefined : t;
 }
 
 function hasSomethingToSend(s: ConnState): boolean {
@@ -66,11 +82,6 @@ export function handleTimeout(s: ConnState, now: number): void {
     s.startDrain(now, { kind: 'timeout' }, true);
     return;
   }
-  for (const sp of Object.values(s.spaces)) {
-    if (sp.ackPending && sp.ackDeadline !== undefined && now >= sp.ackDeadline) sp.ackNow = true;
-  }
-  handlePathTimeout(s, now);
-  if (s.isClosed) return;
   if (
     s.handshakeComplete &&
     s.config.keepAliveInterval !== undefined &&
@@ -78,6 +89,26 @@ export function handleTimeout(s: ConnState, now: number): void {
   ) {
     s.pingPending = true;
   }
+  if (!s.mp) {
+    handlePathTimers(s, now);
+    return;
+  }
+  handleMultipathTimeout(s, now);
+  for (const ctx of [...s.paths.values()]) {
+    if (ctx.abandoned || s.isClosed) continue;
+    s.use(ctx);
+    handlePathTimers(s, now);
+  }
+  s.use(s.active);
+}
+
+/** The current path's expired timers: delayed ACKs, validation, loss detection and PTO. */
+function handlePathTimers(s: ConnState, now: number): void {
+  for (const sp of Object.values(s.spaces)) {
+    if (sp.ackPending && sp.ackDeadline !== undefined && now >= sp.ackDeadline) sp.ackNow = true;
+  }
+  handlePathTimeout(s, now);
+  if (s.isClosed) return;
   const timer = s.currentLossTimer(now);
   if (timer && now >= timer.time) {
     if (timer.kind === 'loss') {

@@ -20,6 +20,7 @@ import type { PacketSpace } from '../recovery/index.js';
 import { pollCidFrame } from './cids.js';
 import { datagramBuffer } from './datagram-slab.js';
 import { mtuProbeSize } from './mtu.js';
+import { pollMultipathFrame } from './multipath.js';
 import { pathProbePending } from './path.js';
 import { buildPathProbe } from './path-probe.js';
 import type { SentItem, SentRecord } from './sent-record.js';
@@ -93,18 +94,40 @@ function isCongested(s: ConnState, now: number): boolean {
   return s.pacer.nextSendTime(now, s.mtu, s.cc.window, s.rtt.smoothed, s.mtu) > now;
 }
 
-/** Builds the next datagram, or returns `undefined` when nothing may or needs to be sent now. */
+/**
+ * Builds the next datagram, or returns `undefined` when nothing may or needs to be sent now. With
+ * multipath, what a path owes of its own (path probes, its ACKs, PTO probes, keep-alives) goes out on
+ * it first; application data then goes on the active path.
+ */
 export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   if (s.phase === 'draining' || s.phase === 'drained') return undefined;
   if (s.phase === 'closing') return s.closeSendPending ? buildClose(s) : undefined;
+  if (!s.mp) return buildOn(s, now, true);
+  try {
+    for (const ctx of s.paths.values()) {
+      if (ctx === s.active || ctx.abandoned) continue;
+      s.use(ctx);
+      const t = buildOn(s, now, false);
+      if (t) return t;
+    }
+    s.use(s.active);
+    return buildOn(s, now, true);
+  } finally {
+    s.use(s.active);
+  }
+}
+
+/** Builds a datagram on the current path; `data`: it is the path for application data. */
+function buildOn(s: ConnState, now: number, data: boolean): Transmit | undefined {
   // PATH_CHALLENGE / PATH_RESPONSE go first, alone, to the address they probe.
   if (pathProbePending(s)) {
     const probe = buildPathProbe(s, now);
     if (probe) return probe;
   }
+  if (!data && !s.path.validated) return undefined; // nothing else goes on a path being validated
   // The path MTU probe never goes first in a flush: what is ready now (an answer, an ACK) leaves
   // ahead of it; the probe follows in the same flush, or goes alone when nothing else is ready.
-  if (s.lastBuildAt === now) {
+  if (data && s.lastBuildAt === now) {
     const probe = mtuProbeSize(s);
     if (probe !== undefined && !isCongested(s, now)) return buildMtuProbe(s, now, probe);
   }
@@ -139,13 +162,14 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
       pn,
       pnLength,
       hdr,
+      data,
     );
     if (!p) continue;
     planned.push(p);
     used += hdr + p.payload.len + TAG;
   }
   if (planned.length === 0) {
-    const probe = congested ? undefined : mtuProbeSize(s);
+    const probe = congested || !data ? undefined : mtuProbeSize(s);
     return probe === undefined ? undefined : buildMtuProbe(s, now, probe);
   }
   s.lastBuildAt = now;
@@ -184,6 +208,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
       p.pnLength,
       p.pn,
       p.payload.view(),
+      s.cur.id,
     );
     at += packetLength;
     sp.nextPn++;
@@ -207,6 +232,7 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   s.pacer.onTransmit(out.length);
   if (anyEliciting) {
     s.lastSendTime = now;
+    s.cur.lastSendTime = now;
     // RFC 9000 §10.1: sending restarts the idle timer only for the first ack-eliciting packet since
     // the peer was last heard; otherwise probes into silence would keep a dead connection (or a
     // handshake nobody answers) alive forever.
@@ -241,13 +267,14 @@ function fillPacket(
   pn: number,
   pnLength: 1 | 2 | 3 | 4,
   hdr: number,
+  data: boolean,
 ): Planned | undefined {
   const sp = s.spaces[space];
   let eliciting = false;
 
   const ackDue = sp.ackPending && (sp.ackNow || (sp.ackDeadline !== undefined && sp.ackDeadline <= now));
-  const wantsData =
-    !congested && (sp.cryptoSend.hasPending || sp.probes > 0 || (space === 'application' && appHasData(s)));
+  const appWants = space === 'application' && (s.cur.pingPending || (data && appHasData(s)));
+  const wantsData = !congested && (sp.cryptoSend.hasPending || sp.probes > 0 || appWants);
   if (!ackDue && !wantsData && !(sp.ackPending && wantsData)) return undefined;
 
   const record: SentItem[] = [];
@@ -270,7 +297,14 @@ function fillPacket(
       const cap = cryptoDataCapacity(room - w.len, sp.cryptoSend.unsentOffset);
       c = cap > 0 ? sp.cryptoSend.poll(cap) : undefined;
     }
-    if (space === 'application') eliciting = fillApplication(s, now, w, record, room) || eliciting;
+    if (space === 'application') {
+      if (data) eliciting = fillApplication(s, now, w, record, room) || eliciting;
+      if (s.cur.pingPending && !eliciting && room - w.len >= 1) {
+        put(w, record, { type: 'ping' }, { kind: 'ping' });
+        eliciting = true;
+      }
+      if (eliciting) s.cur.pingPending = false;
+    }
     if (!eliciting && sp.probes > 0 && room - w.len >= 1) {
       put(w, record, { type: 'ping' }, { kind: 'ping' });
       eliciting = true;
@@ -282,6 +316,8 @@ function fillPacket(
 
 function appHasData(s: ConnState): boolean {
   return (
+    s.mp?.framesPending === true ||
+    mpStatusPending(s) ||
     s.handshakeDonePending ||
     s.pingPending ||
     s.cids.framesPending ||
@@ -317,6 +353,11 @@ function fillApplication(s: ConnState, now: number, w: Writer, record: SentItem[
   }
   if (s.cids.framesPending)
     for (let c = pollCidFrame(s, room - w.len); c; c = pollCidFrame(s, room - w.len)) {
+      put(w, record, c.frame, c.item);
+      eliciting = true;
+    }
+  if (s.mp)
+    for (let c = pollMultipathFrame(s, room - w.len); c; c = pollMultipathFrame(s, room - w.len)) {
       put(w, record, c.frame, c.item);
       eliciting = true;
     }
@@ -381,6 +422,8 @@ function ackFrame(s: ConnState, space: PacketSpace, now: number): Frame | undefi
     ackDelay: Math.floor(delayUs / 2 ** s.config.ackDelayExponent),
     // Encoded at once, before anything can change the set: no copy needed.
     ranges: sp.received,
+    // With multipath, 1-RTT packets are acknowledged per path (PATH_ACK, path 0 included).
+    pathId: s.mp && space === 'application' ? s.cur.id : undefined,
   };
 }
 
@@ -396,7 +439,7 @@ function buildMtuProbe(s: ConnState, now: number, size: number): Transmit | unde
   while (payload.len < room) payload.u8(0);
   const h = s.scratch.header.reset();
   const pnOffset = writePacketHeader(s, h, 'application', pn, pnLength, payload.len + TAG);
-  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view());
+  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view(), s.cur.id);
   sp.nextPn++;
   s.oneRtt?.onSent(pn);
   sp.sent.onSent({
@@ -437,7 +480,7 @@ function buildClose(s: ConnState): Transmit | undefined {
     while (pnLength + w.len < 4) w.u8(0);
     const h = new Writer(64);
     const pnOffset = writePacketHeader(s, h, space, sp.nextPn, pnLength, w.len + TAG);
-    parts.push(sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, sp.nextPn, w.view()));
+    parts.push(sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, sp.nextPn, w.view(), s.cur.id));
     sp.nextPn++;
   }
   if (parts.length === 0) return undefined;
@@ -451,4 +494,11 @@ function buildClose(s: ConnState): Transmit | undefined {
   s.bytesSent += out.length;
   s.path.bytesSent += out.length;
   return { destination: s.path.remote, data: out };
+}
+
+/** Whether some path owes a PATH_STATUS or PATH_ABANDON frame. */
+function mpStatusPending(s: ConnState): boolean {
+  if (!s.mp) return false;
+  for (const p of s.paths.values()) if (p.statusPending || p.abandonPending !== undefined) return true;
+  return false;
 }
