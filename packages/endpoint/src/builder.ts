@@ -23,6 +23,9 @@ export interface CaRootsConfig {
 }
 
 /** Everything an endpoint is configured with. @internal */
+/** The largest QUIC multipath path id iroh allows (`MAX_MULTIPATH_PATHS` 8 − 1). */
+export const IROH_MAX_PATH_ID = 7;
+
 export interface EndpointConfig {
   readonly secretKey: SecretKey;
   readonly alpns: readonly Uint8Array[];
@@ -214,7 +217,8 @@ export class EndpointBuilder {
       addrFilter: this.#addrFilter,
       userData: this.#userData,
       hooks: this.#hooks,
-      transportConfig: this.#transport,
+      // iroh negotiates QUIC multipath with 8 paths (initial_max_path_id 7).
+      transportConfig: { maxPathId: IROH_MAX_PATH_ID, ...this.#transport },
       caRoots: this.#caRoots,
       customTransports: this.#custom,
       externalAddrs: this.#external,

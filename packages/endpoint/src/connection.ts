@@ -8,6 +8,7 @@ import type {
   CloseReason,
   QuicConnection,
   ConnectionStats as QuicStats,
+  PathInfo,
   RecvStream,
   SendStream,
 } from '@iroh-ts/quic';
@@ -36,7 +37,7 @@ export interface PathStatsRecord {
 
 /** One network path of a connection. */
 export interface PathSnapshot {
-  /** The QUIC path id (`"0"` until multipath). */
+  /** The QUIC path id (`"0"` without multipath). */
   readonly id: string;
   readonly isSelected: boolean;
   /** `ip:port` for a direct path, the relay URL for a relayed one. */
@@ -80,7 +81,8 @@ export class Connection {
   readonly #stableId = nextStableId++;
   readonly #pathWatchers = new Set<(paths: PathSnapshot[]) => void>();
   readonly #eventWatchers = new Set<(e: PathEvent) => void>();
-  #lastRemote: string;
+  #lastKey = '';
+  #lastPaths: PathSnapshot[] = [];
   #poll: ReturnType<typeof setInterval> | undefined;
 
   /** @internal */
@@ -88,7 +90,8 @@ export class Connection {
     this.#inner = inner;
     this.#remoteId = remoteId;
     this.#layer = layer;
-    this.#lastRemote = inner.remoteAddress();
+    this.#lastKey = this.#pathsKey();
+    this.#lastPaths = this.paths();
     void inner.closed().then(() => this.#stopPolling());
   }
 
@@ -186,37 +189,43 @@ export class Connection {
     };
   }
 
-  /** The connection's network paths (one until multipath lands), saying whether each is direct or relayed. */
+  /**
+   * The connection's network paths, saying whether each is direct or relayed and which one is
+   * selected (carries the data). With multipath there is one per path id; without, just one.
+   */
   paths(): PathSnapshot[] {
-    return [this.#snapshot(this.#inner.remoteAddress(), this.#inner.stats())];
+    const q = this.#inner;
+    const infos = q.pathInfo().filter((p) => !p.abandoned);
+    const totals = q.stats();
+    return infos.map((p) => this.#snapshot(p, infos.length === 1 ? totals : undefined));
   }
 
-  #snapshot(remote: string, s: QuicStats): PathSnapshot {
-    const m = parseMapped(remote);
+  #snapshot(p: PathInfo, totals: QuicStats | undefined): PathSnapshot {
+    const m = parseMapped(p.remote);
     const isRelay = m?.kind === 'relay';
-    let remoteAddr = remote;
+    let remoteAddr = p.remote;
     if (isRelay) {
       const r = this.#layer.remotes.get(this.#remoteId);
-      remoteAddr = r?.heardOnRelay ?? r?.relayUrl ?? this.#layer.relays?.home.get() ?? remote;
+      remoteAddr = r?.heardOnRelay ?? r?.relayUrl ?? this.#layer.relays?.home.get() ?? p.remote;
     }
     return {
-      id: '0',
-      isSelected: true,
+      id: String(p.id),
+      isSelected: p.active,
       remoteAddr,
       isIp: m?.kind === 'ip',
       isRelay,
-      rttMs: s.rtt,
+      rttMs: p.rtt,
       stats: {
-        rttMs: s.rtt,
-        udpTxDatagrams: s.packetsSent,
-        udpTxBytes: s.bytesSent,
-        udpRxDatagrams: s.packetsReceived,
-        udpRxBytes: s.bytesReceived,
-        cwnd: s.cwnd,
+        rttMs: p.rtt,
+        udpTxDatagrams: totals?.packetsSent ?? 0,
+        udpTxBytes: totals?.bytesSent ?? p.bytesSent,
+        udpRxDatagrams: totals?.packetsReceived ?? 0,
+        udpRxBytes: totals?.bytesReceived ?? p.bytesReceived,
+        cwnd: p.cwnd,
         congestionEvents: 0,
-        lostPackets: s.packetsLost,
-        lostBytes: s.bytesLost,
-        currentMtu: s.mtu,
+        lostPackets: totals?.packetsLost ?? 0,
+        lostBytes: totals?.bytesLost ?? 0,
+        currentMtu: p.mtu,
       },
     };
   }
@@ -256,17 +265,33 @@ export class Connection {
     this.#poll = undefined;
   }
 
+  /** A key that changes when a path opens, closes, or the selected one changes. */
+  #pathsKey(): string {
+    return this.#inner
+      .pathInfo()
+      .filter((p) => !p.abandoned)
+      .map((p) => `${p.id}=${p.remote}${p.active ? '*' : ''}${p.validated ? '' : '?'}`)
+      .join(',');
+  }
+
   #checkPaths(): void {
-    const remote = this.#inner.remoteAddress();
-    if (remote === this.#lastRemote) return;
-    const old = this.#lastRemote;
-    this.#lastRemote = remote;
+    const key = this.#pathsKey();
+    if (key === this.#lastKey) return;
+    const before = this.#lastPaths;
     const paths = this.paths();
-    const now = paths[0]!;
+    this.#lastKey = key;
+    this.#lastPaths = paths;
     for (const w of [...this.#eventWatchers]) {
-      w({ kind: 'Closed', id: '0', remoteAddr: old });
-      w({ kind: 'Opened', id: '0', remoteAddr: now.remoteAddr });
-      w({ kind: 'Selected', id: '0', remoteAddr: now.remoteAddr });
+      for (const p of before)
+        if (!paths.some((q) => q.id === p.id && q.remoteAddr === p.remoteAddr))
+          w({ kind: 'Closed', id: p.id, remoteAddr: p.remoteAddr });
+      for (const p of paths)
+        if (!before.some((q) => q.id === p.id && q.remoteAddr === p.remoteAddr))
+          w({ kind: 'Opened', id: p.id, remoteAddr: p.remoteAddr });
+      const sel = paths.find((p) => p.isSelected);
+      const was = before.find((p) => p.isSelected);
+      if (sel && (sel.id !== was?.id || sel.remoteAddr !== was?.remoteAddr))
+        w({ kind: 'Selected', id: sel.id, remoteAddr: sel.remoteAddr });
     }
     for (const w of [...this.#pathWatchers]) w(paths);
   }

@@ -22,6 +22,7 @@ import {
 } from './lookup/index.js';
 import { EndpointMetrics, syncSocketStats } from './metrics.js';
 import type { RelayConfig, RelayMode } from './relay-map.js';
+import { PathPolicy } from './path-policy.js';
 import { parseMapped } from './socket/addrs.js';
 import { SocketLayer } from './socket/socket-layer.js';
 import { Watchable, type WatchHandle } from './watch.js';
@@ -335,6 +336,7 @@ export class Endpoint implements IncomingHost {
       this.#metrics.connectionsDirect.inc();
     } else if (m?.kind === 'relay') this.#metrics.connectionsRelayed.inc();
     const conn = new Connection(quic, id, this.#layer);
+    new PathPolicy(quic, id, this.#layer, () => new Set(this.#addr.get().directAddresses())).start();
     void conn.closed().then(() => this.#metrics.connectionsClosed.inc());
     return conn;
   }

@@ -1,0 +1,118 @@
+/**
+ * iroh's path policy for one connection (shared/spec §4.4), on top of QUIC multipath:
+ *
+ * - only the client opens paths: one to each known direct address of the remote, and one through the
+ *   relay when the handshake went direct;
+ * - direct IP paths are primary, the relay is the backup; within the primary tier the lowest RTT wins,
+ *   and the selected path changes only for one at least 5 ms better;
+ * - the selected path is marked AVAILABLE and every other path BACKUP (both sides do this);
+ * - relay paths idle out after 30 s, direct ones after 15 s; paths send keep-alives every 5 s.
+ *
+ * A connection whose peer did not negotiate multipath keeps its single path, as iroh does.
+ */
+import type { PublicKey } from '@iroh-ts/base';
+import type { PathInfo, QuicConnection } from '@iroh-ts/quic';
+import { ipMapped, parseMapped, relayMapped } from './socket/addrs.js';
+import { RemoteMap } from './socket/remote-map.js';
+import type { SocketLayer } from './socket/socket-layer.js';
+
+/** How often the policy looks at the paths (ms). */
+const TICK_MS = 200;
+/** A same-tier switch needs a path this much faster (ms). */
+const SWITCH_MARGIN_MS = 5;
+/** Path idle timeouts (ms): direct and relayed (iroh's PATH_MAX_IDLE_TIMEOUT, RELAY_PATH_MAX_IDLE_TIMEOUT). */
+const DIRECT_IDLE_MS = 15_000;
+const RELAY_IDLE_MS = 30_000;
+const KEEP_ALIVE_MS = 5_000;
+/** An address whose path failed is tried again after this long (ms). */
+const RETRY_MS = 5_000;
+
+/** Whether a QUIC-level address is a relay path. */
+export function isRelayAddr(remote: string): boolean {
+  return parseMapped(remote)?.kind === 'relay';
+}
+
+/** Runs iroh's path policy for one connection until it closes. */
+export class PathPolicy {
+  readonly #quic: QuicConnection;
+  readonly #remote: PublicKey;
+  readonly #layer: SocketLayer;
+  readonly #ownAddrs: () => Set<string>;
+  readonly #tried = new Map<string, number>();
+  readonly #timersSet = new Set<number>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(quic: QuicConnection, remote: PublicKey, layer: SocketLayer, ownAddrs: () => Set<string>) {
+    this.#quic = quic;
+    this.#remote = remote;
+    this.#layer = layer;
+    this.#ownAddrs = ownAddrs;
+  }
+
+  /** Starts watching the connection; stops by itself when it closes. */
+  start(): void {
+    this.#timer = setInterval(() => this.tick(), TICK_MS);
+    (this.#timer as { unref?: () => void }).unref?.();
+    const off = this.#quic.onPathEvent(() => this.tick());
+    void this.#quic.closed().then(() => {
+      off();
+      if (this.#timer) clearInterval(this.#timer);
+      this.#timer = undefined;
+    });
+    this.tick();
+  }
+
+  /** One round of the policy: open missing paths (client), set timers, select. */
+  tick(): void {
+    const q = this.#quic;
+    if (q.closeReason() !== null || !q.multipath) return;
+    const paths = q.pathInfo().filter((p) => !p.abandoned);
+    if (q.side() === 'client') this.#openMissing(paths);
+    for (const p of paths) {
+      if (this.#timersSet.has(p.id)) continue;
+      this.#timersSet.add(p.id);
+      q.setPathTimers(p.id, isRelayAddr(p.remote) ? RELAY_IDLE_MS : DIRECT_IDLE_MS, KEEP_ALIVE_MS);
+    }
+    this.#select(paths);
+  }
+
+  #openMissing(paths: PathInfo[]): void {
+    const r = this.#layer.remotes.get(this.#remote);
+    if (!r) return;
+    const own = this.#ownAddrs();
+    const want: string[] = [];
+    for (const a of RemoteMap.ipAddrs(r)) {
+      const s = ipMapped(a);
+      if (!own.has(s)) want.push(s);
+    }
+    const relayKnown = r.relayUrl !== undefined || r.heardOnRelay !== undefined;
+    if (relayKnown) want.push(relayMapped(this.#remote));
+    const now = Date.now();
+    for (const remote of want) {
+      if (paths.some((p) => p.remote === remote)) continue;
+      const last = this.#tried.get(remote);
+      if (last !== undefined && now - last < RETRY_MS) continue;
+      const id = this.#quic.openPath(remote, isRelayAddr(remote) ? 'backup' : 'available');
+      // Before the handshake is confirmed the path cannot be opened yet: try again next tick.
+      if (id === 'MultipathNotNegotiated') return;
+      this.#tried.set(remote, now);
+    }
+  }
+
+  /** Marks the best path AVAILABLE and the others BACKUP. */
+  #select(paths: PathInfo[]): void {
+    const usable = paths.filter((p) => p.validated);
+    if (usable.length === 0) return;
+    const primary = usable.filter((p) => !isRelayAddr(p.remote));
+    const tier = primary.length > 0 ? primary : usable;
+    let best = tier[0]!;
+    for (const p of tier) if (p.rtt < best.rtt) best = p;
+    // Hysteresis inside the tier: keep the current choice unless the best is clearly better.
+    const current = tier.find((p) => p.status === 'available' && p.active);
+    if (current && current !== best && current.rtt - best.rtt < SWITCH_MARGIN_MS) best = current;
+    for (const p of usable) {
+      const want = p.id === best.id ? 'available' : 'backup';
+      if (p.status !== want) this.#quic.setPathStatus(p.id, want);
+    }
+  }
+}
