@@ -25,6 +25,8 @@ export interface CaRootsConfig {
 /** Everything an endpoint is configured with. @internal */
 /** The largest QUIC multipath path id iroh allows (`MAX_MULTIPATH_PATHS` 8 − 1). */
 export const IROH_MAX_PATH_ID = 7;
+/** Candidate addresses iroh accepts from a peer for NAT traversal (`MAX_QNT_ADDRESSES`). */
+export const IROH_MAX_NAT_TRAVERSAL_ADDRESSES = 32;
 
 export interface EndpointConfig {
   readonly secretKey: SecretKey;
@@ -218,7 +220,11 @@ export class EndpointBuilder {
       userData: this.#userData,
       hooks: this.#hooks,
       // iroh negotiates QUIC multipath with 8 paths (initial_max_path_id 7).
-      transportConfig: { maxPathId: IROH_MAX_PATH_ID, ...this.#transport },
+      transportConfig: {
+        maxPathId: IROH_MAX_PATH_ID,
+        maxNatTraversalAddresses: IROH_MAX_NAT_TRAVERSAL_ADDRESSES,
+        ...this.#transport,
+      },
       caRoots: this.#caRoots,
       customTransports: this.#custom,
       externalAddrs: this.#external,

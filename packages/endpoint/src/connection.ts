@@ -6,9 +6,9 @@ import type { PublicKey } from '@iroh-ts/base';
 import type {
   BiStream,
   CloseReason,
+  PathInfo,
   QuicConnection,
   ConnectionStats as QuicStats,
-  PathInfo,
   RecvStream,
   SendStream,
 } from '@iroh-ts/quic';

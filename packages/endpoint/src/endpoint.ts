@@ -21,8 +21,8 @@ import {
   MemoryLookup,
 } from './lookup/index.js';
 import { EndpointMetrics, syncSocketStats } from './metrics.js';
-import type { RelayConfig, RelayMode } from './relay-map.js';
 import { PathPolicy } from './path-policy.js';
+import type { RelayConfig, RelayMode } from './relay-map.js';
 import { parseMapped } from './socket/addrs.js';
 import { SocketLayer } from './socket/socket-layer.js';
 import { Watchable, type WatchHandle } from './watch.js';

@@ -26,6 +26,11 @@ const RELAY_IDLE_MS = 30_000;
 const KEEP_ALIVE_MS = 5_000;
 /** An address whose path failed is tried again after this long (ms). */
 const RETRY_MS = 5_000;
+/** NAT traversal rounds: at most one per 5 s with unchanged candidates (`HOLEPUNCH_ATTEMPTS_INTERVAL`). */
+const ROUND_MIN_INTERVAL_MS = 5_000;
+/** Another round every 60 s while no direct path has an RTT of 10 ms or less (`UPGRADE_INTERVAL`). */
+const UPGRADE_INTERVAL_MS = 60_000;
+const GOOD_ENOUGH_RTT_MS = 10;
 
 /** Whether a QUIC-level address is a relay path. */
 export function isRelayAddr(remote: string): boolean {
@@ -40,6 +45,9 @@ export class PathPolicy {
   readonly #ownAddrs: () => Set<string>;
   readonly #tried = new Map<string, number>();
   readonly #timersSet = new Set<number>();
+  /** Candidates (ours and the remote's) at the last round, and when it ran. */
+  #roundKey: string | undefined;
+  #roundAt = Number.NEGATIVE_INFINITY;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(quic: QuicConnection, remote: PublicKey, layer: SocketLayer, ownAddrs: () => Set<string>) {
@@ -67,6 +75,7 @@ export class PathPolicy {
     const q = this.#quic;
     if (q.closeReason() !== null || !q.multipath) return;
     const paths = q.pathInfo().filter((p) => !p.abandoned);
+    if (q.natTraversal) this.#natTraversal(paths);
     if (q.side() === 'client') this.#openMissing(paths);
     for (const p of paths) {
       if (this.#timersSet.has(p.id)) continue;
@@ -96,6 +105,33 @@ export class PathPolicy {
       // Before the handshake is confirmed the path cannot be opened yet: try again next tick.
       if (id === 'MultipathNotNegotiated') return;
       this.#tried.set(remote, now);
+    }
+  }
+
+  /**
+   * NAT traversal: keeps our candidates (our direct addresses) in sync, and as the client runs a round
+   * when the connection is new, when either side's candidates change, and every 60 s while no direct
+   * path is good enough; at most one round per 5 s otherwise.
+   */
+  #natTraversal(paths: PathInfo[]): void {
+    const q = this.#quic;
+    const own = [...this.#ownAddrs()].filter((a) => parseMapped(a)?.kind === 'ip');
+    const local = new Set(q.localNatTraversalAddresses());
+    for (const a of own) if (!local.has(a)) q.addNatTraversalAddress(a);
+    for (const a of local) if (!own.includes(a)) q.removeNatTraversalAddress(a);
+    if (q.side() !== 'client') return;
+    const key = `${[...own].sort().join(',')}|${q.remoteNatTraversalAddresses().sort().join(',')}`;
+    const now = Date.now();
+    const changed = key !== this.#roundKey;
+    const good = paths.some((p) => p.validated && !isRelayAddr(p.remote) && p.rtt <= GOOD_ENOUGH_RTT_MS);
+    const since = now - this.#roundAt;
+    const due = changed ? true : since >= ROUND_MIN_INTERVAL_MS && !good && since >= UPGRADE_INTERVAL_MS;
+    if (!due) return;
+    // Fails until the handshake is confirmed or while we have no candidate: the next tick retries.
+    const r = q.initiateNatTraversalRound();
+    if (Array.isArray(r)) {
+      this.#roundKey = key;
+      this.#roundAt = now;
     }
   }
 

@@ -34,6 +34,7 @@ export {
   irohServerCrypto,
 } from './iroh-tls.js';
 export { type BiStream, QuicConnection } from './node/connection.js';
+export type { PathEventInfo } from './node/driver.js';
 export {
   type ConnectOptions,
   QuicEndpoint,
@@ -51,10 +52,10 @@ export {
   type ConnectionStats,
   type PathInfo,
 } from './proto/connection/connection.js';
-export { type OpenPathError, PathErrorCode } from './proto/connection/multipath.js';
-export type { PathStatus } from './proto/connection/path-ctx.js';
-export type { PathEventInfo } from './node/driver.js';
 export type { CloseReason, ConnectionEvent, EndpointEvent } from './proto/connection/events.js';
+export { type OpenPathError, PathErrorCode } from './proto/connection/multipath.js';
+export type { NatTraversalError } from './proto/connection/nat-traversal.js';
+export type { PathStatus } from './proto/connection/path-ctx.js';
 export type { Transmit } from './proto/connection/transmit.js';
 export { type DatagramOutcome, Endpoint, type EndpointConfig, type Incoming } from './proto/endpoint.js';
 export { StreamError, type StreamErrorCode } from './proto/streams/errors.js';

@@ -1,12 +1,12 @@
 /** The async connection API of `@iroh-ts/quic`, with `@number0/iroh`'s method names. */
 import type { PeerIdentity } from '../crypto/session.js';
-import type { ConnectionStats } from '../proto/connection/connection.js';
+import type { ConnectionStats, PathInfo } from '../proto/connection/connection.js';
 import type { CloseReason } from '../proto/connection/events.js';
+import type { OpenPathError } from '../proto/connection/multipath.js';
+import type { NatTraversalError } from '../proto/connection/nat-traversal.js';
+import type { PathStatus } from '../proto/connection/path-ctx.js';
 import { StreamError } from '../proto/streams/errors.js';
 import type { Dir } from '../proto/streams/stream-id.js';
-import type { PathInfo } from '../proto/connection/connection.js';
-import type { OpenPathError } from '../proto/connection/multipath.js';
-import type { PathStatus } from '../proto/connection/path-ctx.js';
 import { type ConnectionDriver, clock, type PathEventInfo } from './driver.js';
 import { RecvStream, SendStream } from './streams.js';
 
@@ -161,6 +161,41 @@ export class QuicConnection {
   /** Sets path `id`'s idle timeout and keep-alive interval (ms). */
   setPathTimers(id: number, idleTimeout: number | undefined, keepAliveInterval: number | undefined): boolean {
     const r = this.d.conn.setPathTimers(id, idleTimeout, keepAliveInterval);
+    this.d.drive();
+    return r;
+  }
+
+  /** Whether both sides negotiated the n0 NAT traversal extension. */
+  get natTraversal(): boolean {
+    return this.d.conn.natTraversal;
+  }
+
+  /** Adds one of our candidate addresses for NAT traversal (`ip:port`). */
+  addNatTraversalAddress(addr: string): NatTraversalError | undefined {
+    const r = this.d.conn.addNatTraversalAddress(addr);
+    this.d.drive();
+    return r;
+  }
+
+  /** Removes one of our candidate addresses. */
+  removeNatTraversalAddress(addr: string): void {
+    this.d.conn.removeNatTraversalAddress(addr);
+    this.d.drive();
+  }
+
+  /** Our candidate addresses. */
+  localNatTraversalAddresses(): string[] {
+    return this.d.conn.localNatTraversalAddresses();
+  }
+
+  /** Client: the server's announced candidates. */
+  remoteNatTraversalAddresses(): string[] {
+    return this.d.conn.remoteNatTraversalAddresses();
+  }
+
+  /** Client: starts a NAT traversal round; the probed addresses, or why not. */
+  initiateNatTraversalRound(): string[] | NatTraversalError {
+    const r = this.d.conn.initiateNatTraversalRound(clock());
     this.d.drive();
     return r;
   }

@@ -244,6 +244,9 @@ export class ConnectionDriver {
         case 'path-opened':
         case 'path-abandoned':
         case 'path-changed':
+        case 'nat-address-added':
+        case 'nat-address-removed':
+        case 'nat-path-opening':
           for (const l of [...this.pathListeners]) l(e);
           break;
         case 'drained':
@@ -260,4 +263,15 @@ export class ConnectionDriver {
 }
 
 /** A path event of a connection. */
-export type PathEventInfo = Extract<ConnectionEvent, { type: 'path-opened' | 'path-abandoned' | 'path-changed' }>;
+export type PathEventInfo = Extract<
+  ConnectionEvent,
+  {
+    type:
+      | 'path-opened'
+      | 'path-abandoned'
+      | 'path-changed'
+      | 'nat-address-added'
+      | 'nat-address-removed'
+      | 'nat-path-opening';
+  }
+>;

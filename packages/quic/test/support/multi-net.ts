@@ -12,9 +12,17 @@ export interface Route {
   readonly seenFrom: string;
   latency: number;
   up: boolean;
-  /** Datagrams and bytes delivered on this route. */
+  /**
+   * A port-restricted NAT or stateful firewall in front of the receiver: datagrams on this route are
+   * dropped until the receiver has sent on the reverse route (its "mapping" for this peer is open).
+   */
+  filtered: boolean;
+  /** The sender has sent on this route (opens the reverse route's filter). */
+  used: boolean;
+  /** Datagrams and bytes delivered on this route, and datagrams the filter dropped. */
   datagrams: number;
   bytes: number;
+  dropped: number;
 }
 
 interface InFlight {
@@ -36,9 +44,28 @@ export class MultiNet {
   }
 
   /** A route both ways: side 0 sends to `a1`, side 1 sees it from `a0`, and back. */
-  link(a0: string, a1: string, latency: number): void {
-    this.routes[0].set(a1, { seenFrom: a0, latency, up: true, datagrams: 0, bytes: 0 });
-    this.routes[1].set(a0, { seenFrom: a1, latency, up: true, datagrams: 0, bytes: 0 });
+  link(a0: string, a1: string, latency: number, opts: { filtered?: boolean } = {}): void {
+    const filtered = opts.filtered ?? false;
+    this.routes[0].set(a1, {
+      seenFrom: a0,
+      latency,
+      up: true,
+      filtered,
+      used: false,
+      datagrams: 0,
+      bytes: 0,
+      dropped: 0,
+    });
+    this.routes[1].set(a0, {
+      seenFrom: a1,
+      latency,
+      up: true,
+      filtered,
+      used: false,
+      datagrams: 0,
+      bytes: 0,
+      dropped: 0,
+    });
   }
 
   /** Cuts or restores both directions of the link between `a0` and `a1`. */
@@ -53,6 +80,13 @@ export class MultiNet {
       for (let t = c.pollTransmit(this.now); t; t = c.pollTransmit(this.now)) {
         const r = this.routes[side].get(t.destination);
         if (!r?.up) continue;
+        r.used = true;
+        // The receiver's filter: open only once the receiver sent towards the sender.
+        const reverse = this.routes[1 - side]!.get(r.seenFrom);
+        if (r.filtered && !reverse?.used) {
+          r.dropped++;
+          continue;
+        }
         r.datagrams++;
         r.bytes += t.data.length;
         this.queue.push({
@@ -112,11 +146,14 @@ export function multipathPair(opts: {
   serverAddr: string;
   seed?: number;
   multipath?: [boolean, boolean];
+  /** Whether each side offers n0 NAT traversal (default both). */
+  nat?: [boolean, boolean];
   client?: Partial<ConnectionOptions>;
   server?: Partial<ConnectionOptions>;
 }): { client: Connection; server: Connection } {
   const random = seededRandom(opts.seed ?? 5);
   const [mc, ms] = opts.multipath ?? [true, true];
+  const nat = opts.nat ?? [true, true];
   const clientCid = random(8);
   const initialDcid = random(20);
   const client = new Connection({
@@ -126,7 +163,7 @@ export function multipathPair(opts: {
     remote: opts.serverAddr,
     localCid: clientCid,
     remoteCid: initialDcid,
-    config: { maxPathId: mc ? 7 : undefined },
+    config: { maxPathId: mc ? 7 : undefined, maxNatTraversalAddresses: nat[0] ? 32 : undefined },
     createCrypto: (tp) => new ScriptedCrypto('client', tp),
     ...opts.client,
   });
@@ -139,7 +176,7 @@ export function multipathPair(opts: {
     remoteCid: clientCid,
     originalDcid: initialDcid,
     statelessResetToken: random(16),
-    config: { maxPathId: ms ? 7 : undefined },
+    config: { maxPathId: ms ? 7 : undefined, maxNatTraversalAddresses: nat[1] ? 32 : undefined },
     createCrypto: (tp) => new ScriptedCrypto('server', tp),
     ...opts.server,
   });

@@ -57,6 +57,11 @@ export interface TransportConfig {
    * multipath; it is used only when the peer sends initial_max_path_id too.
    */
   readonly maxPathId: number | undefined;
+  /**
+   * n0 NAT traversal: most candidate addresses we accept from the peer (iroh: 32). `undefined`
+   * disables it; it is used only when the peer sends the parameter too and multipath is on.
+   */
+  readonly maxNatTraversalAddresses: number | undefined;
   /** Multipath: a path with nothing received for this long is abandoned (iroh: 15 s). */
   readonly pathMaxIdleTimeout: number | undefined;
   /** Multipath: a PING on a path with nothing sent for this long (iroh: 5 s). */
@@ -89,6 +94,7 @@ export function defaultTransportConfig(overrides: Partial<TransportConfig> = {})
     cryptoBufferSize: 64 * 1024,
     maxBufferedUndecryptable: 16,
     maxPathId: undefined,
+    maxNatTraversalAddresses: undefined,
     pathMaxIdleTimeout: 15_000,
     pathKeepAliveInterval: 5_000,
     ...overrides,

@@ -21,6 +21,8 @@ import { type CidGenerator, rotateCids } from './cids.js';
 import { defaultTransportConfig, type TransportConfig } from './config.js';
 import type { CloseReason, ConnectionEvent, EndpointEvent } from './events.js';
 import { abandonPath, type OpenPathError, openPath, PathErrorCode, setPathStatus } from './multipath.js';
+import { startNatRound } from './nat-connection.js';
+import type { NatTraversalError } from './nat-traversal.js';
 import type { PathStatus } from './path-ctx.js';
 import { receiveDatagram } from './receive.js';
 import { ConnState } from './state.js';
@@ -115,6 +117,9 @@ export class Connection {
       activeConnectionIdLimit: config.activeConnectionIdLimit,
       maxDatagramFrameSize: config.maxDatagramFrameSize > 0 ? config.maxDatagramFrameSize : undefined,
       ...(config.maxPathId !== undefined ? { initialMaxPathId: config.maxPathId } : {}),
+      ...(config.maxNatTraversalAddresses !== undefined
+        ? { maxRemoteNatTraversalAddresses: config.maxNatTraversalAddresses }
+        : {}),
       ...(opts.side === 'server'
         ? {
             originalDestinationConnectionId: originalDcid,
@@ -268,6 +273,44 @@ export class Connection {
     ctx.idleTimeout = idleTimeout;
     ctx.keepAliveInterval = keepAliveInterval;
     return true;
+  }
+
+  // ---- n0 NAT traversal -----------------------------------------------------------------------
+
+  /** Whether both sides negotiated the n0 NAT traversal extension (it needs multipath). */
+  get natTraversal(): boolean {
+    return this.#s.nat !== undefined;
+  }
+
+  /** Adds one of our candidate addresses (`ip:port`): announced (server) or sent in REACH_OUT (client). */
+  addNatTraversalAddress(addr: string): NatTraversalError | undefined {
+    return this.#s.nat ? this.#s.nat.addLocal(addr) : 'ExtensionNotNegotiated';
+  }
+
+  /** Removes one of our candidate addresses. */
+  removeNatTraversalAddress(addr: string): void {
+    this.#s.nat?.removeLocal(addr);
+  }
+
+  /** Our candidate addresses. */
+  localNatTraversalAddresses(): string[] {
+    return [...(this.#s.nat?.local.keys() ?? [])];
+  }
+
+  /** Client: the server's candidate addresses it announced. */
+  remoteNatTraversalAddresses(): string[] {
+    return this.#s.nat?.remoteAddresses() ?? [];
+  }
+
+  /**
+   * Client: starts a NAT traversal round: REACH_OUT for each of our candidates and probes to each of
+   * the server's. A path opens to every address whose probe is answered. Returns the probed
+   * addresses, or why no round could start.
+   */
+  initiateNatTraversalRound(now: number): string[] | NatTraversalError {
+    const r = startNatRound(this.#s, now);
+    this.#s.use(this.#s.active);
+    return r;
   }
 
   /** Every path this connection has (one without multipath). */

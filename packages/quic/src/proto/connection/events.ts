@@ -47,6 +47,11 @@ export type ConnectionEvent =
     }
   /** Multipath: path `id` to `remote` was validated and may carry data. */
   | { readonly type: 'path-opened'; readonly id: number; readonly remote: string }
+  /** NAT traversal (client): the server announced or withdrew a candidate address. */
+  | { readonly type: 'nat-address-added'; readonly addr: string }
+  | { readonly type: 'nat-address-removed'; readonly addr: string }
+  /** NAT traversal (client): a probe to `addr` was answered; path `id` is being opened there. */
+  | { readonly type: 'nat-path-opening'; readonly id: number; readonly addr: string }
   /** Multipath: path `id` was abandoned, by the peer when `remote`. */
   | {
       readonly type: 'path-abandoned';

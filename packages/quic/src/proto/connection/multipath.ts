@@ -9,6 +9,7 @@
 import { equalBytes } from '@iroh-ts/base';
 import type { Frame } from '../frame.js';
 import { TransportError, TransportErrorCode } from '../transport-error.js';
+import { openNatPaths } from './nat-connection.js';
 import { Path, startValidation } from './path.js';
 import { PathCtx, type PathStatus } from './path-ctx.js';
 import { onLost } from './receive.js';
@@ -146,7 +147,11 @@ function topUpPathCids(s: ConnState, pathId: number): void {
 }
 
 /** PATH_NEW_CONNECTION_ID for a path id ≥ 1. */
-export function onPathNewConnectionId(s: ConnState, f: Extract<Frame, { type: 'newConnectionId' }>): void {
+export function onPathNewConnectionId(
+  s: ConnState,
+  now: number,
+  f: Extract<Frame, { type: 'newConnectionId' }>,
+): void {
   const mp = s.mp!;
   const pathId = f.pathId!;
   if (pathId > mp.localMaxPathId)
@@ -194,6 +199,7 @@ export function onPathNewConnectionId(s: ConnState, f: Extract<Frame, { type: 'n
       `more than ${s.config.activeConnectionIdLimit} connection IDs for path ${pathId}`,
       PATH_NEW_CONNECTION_ID,
     );
+  openNatPaths(s, now);
   const ctx = s.paths.get(pathId);
   if (ctx && ctx.path.remoteCidSeq < f.retirePriorTo) {
     const next = takeRemotePathCid(s, pathId);
@@ -397,11 +403,12 @@ export function onPathAbandon(s: ConnState, now: number, f: Extract<Frame, { typ
 }
 
 /** MAX_PATH_ID from the peer. */
-export function onMaxPathId(s: ConnState, f: Extract<Frame, { type: 'maxPathId' }>): void {
+export function onMaxPathId(s: ConnState, now: number, f: Extract<Frame, { type: 'maxPathId' }>): void {
   const mp = s.mp!;
   if (f.pathId <= mp.remoteMaxPathId) return;
   mp.remoteMaxPathId = f.pathId;
   issuePathCids(s);
+  openNatPaths(s, now);
 }
 
 /** PATHS_BLOCKED / PATH_CIDS_BLOCKED from the peer: checked, otherwise informational. */

@@ -15,6 +15,43 @@ import type { Transmit } from './transmit.js';
 const TAG = 16;
 const MIN_PADDED = 1200;
 
+/**
+ * A NAT traversal probe: a PATH_CHALLENGE alone, not padded, in a 1-RTT packet of the current
+ * (validated) path's packet number space, sent to a candidate address of the peer (shared/spec §3.5).
+ */
+export function buildNatProbe(s: ConnState, now: number): Transmit | undefined {
+  const nat = s.nat;
+  const sp = s.spaces.application;
+  if (!nat || nat.pendingProbes.size === 0 || !sp.localKeys || !s.path.validated) return undefined;
+  const remote = nat.pendingProbes.values().next().value!;
+  const pn = sp.nextPn;
+  const pnLength = packetNumberLength(pn, sp.sent.largestAcked);
+  const payload = s.scratch.payloads[0]!.reset();
+  const challenge = s.random(8);
+  encodeFrame(payload, { type: 'pathChallenge', data: challenge });
+  // Header protection samples 16 bytes from 4 bytes after the packet number.
+  while (pnLength + payload.len < 4) payload.u8(0);
+  const h = s.scratch.header.reset();
+  const pnOffset = writeShortHeader(h, s.path.remoteCid, pn, pnLength, s.oneRtt?.phase ?? false);
+  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view(), s.cur.id);
+  sp.nextPn++;
+  s.oneRtt?.onSent(pn);
+  // Off-path: not in flight and not retransmitted (the round's retries take care of that).
+  sp.sent.onSent({
+    pn,
+    timeSent: now,
+    size: packet.length,
+    ackEliciting: true,
+    inFlight: false,
+    payload: [],
+  });
+  s.bytesSent += packet.length;
+  s.stats.packetsSent++;
+  s.lossTimerDirty = true;
+  nat.markProbeSent(remote, challenge);
+  return { destination: remote, data: packet };
+}
+
 /** Builds the next path probe datagram, or returns `undefined` when none can be sent now. */
 export function buildPathProbe(s: ConnState, now: number): Transmit | undefined {
   const sp = s.spaces.application;

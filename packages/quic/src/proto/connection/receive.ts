@@ -32,6 +32,7 @@ import {
   onPathStatus,
   onPathsBlocked,
 } from './multipath.js';
+import { onNatFrame, onNatFrameLost, openNatPaths } from './nat-connection.js';
 import { countReceived, onPathChallenge, onPathResponse, onPeerAddressChange } from './path.js';
 import type { SentItem } from './sent-record.js';
 import type { ConnState } from './state.js';
@@ -158,7 +159,9 @@ export function receivePacket(
   // A string compare: the usual case (same address) costs nothing more.
   const newAddress = from !== s.path.remote && space === 'application' && s.handshakeConfirmed;
   // Clients never follow the server elsewhere: packets from unknown server addresses are dropped (RFC 9000 §9).
-  if (newAddress && s.side === 'client') return false;
+  // With multipath they are processed (NAT traversal probes come from new addresses) but never
+  // move a path: only the server follows a peer's address change.
+  if (newAddress && s.side === 'client' && !s.mp) return false;
   const sp = s.spaces[space];
   if (sp.discarded) return false;
   if (!sp.remoteKeys) {
@@ -213,7 +216,8 @@ export function receivePacket(
     return true;
   // The peer moved (NAT rebinding or migration): only a non-probing packet that is the newest so far
   // makes us follow it (RFC 9000 §9.3), and only until the new address fails validation.
-  if (newAddress && nonProbing && largest && !s.isClosed) onPeerAddressChange(s, now, from, data.length);
+  if (newAddress && nonProbing && largest && !s.isClosed && s.side === 'server')
+    onPeerAddressChange(s, now, from, data.length);
   if (s.idleTimeout > 0) s.idleDeadline = now + Math.max(s.idleTimeout, 3 * s.rtt.pto(s.peerMaxAckDelay));
   s.cur.lastReceiveTime = now;
   s.elicitingSinceReceive = false;
@@ -326,12 +330,14 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
       onPathChallenge(s, from, f.data, size);
       return;
     case 'pathResponse':
-      onPathResponse(s, now, f.data);
+      // An answer to a NAT traversal probe (off-path), or to a path validation.
+      if (s.nat?.onPathResponse(from, f.data)) openNatPaths(s, now);
+      else onPathResponse(s, now, f.data);
       return;
     case 'newConnectionId':
       if (f.pathId !== undefined && !s.mp)
         throw TransportError.protocolViolation('PATH_NEW_CONNECTION_ID without multipath', 0x3e78);
-      if (f.pathId) onPathNewConnectionId(s, f);
+      if (f.pathId) onPathNewConnectionId(s, now, f);
       else onNewConnectionId(s, f);
       return;
     case 'retireConnectionId':
@@ -350,7 +356,7 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
       return;
     case 'maxPathId':
       needMultipath(s, f);
-      onMaxPathId(s, f);
+      onMaxPathId(s, now, f);
       return;
     case 'pathsBlocked':
     case 'pathCidsBlocked':
@@ -360,7 +366,8 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
     case 'addAddress':
     case 'reachOut':
     case 'removeAddress':
-      throw TransportError.protocolViolation(`${f.type} frame without NAT traversal negotiated`);
+      onNatFrame(s, now, f);
+      return;
     case 'observedAddress':
       throw TransportError.protocolViolation('OBSERVED_ADDRESS frame without address discovery negotiated');
     case 'ackFrequency':
@@ -425,6 +432,9 @@ export function onLost(s: ConnState, space: PacketSpace, item: SentItem): void {
       return;
     case 'mtu-probe':
       onMtuProbeLost(s);
+      return;
+    case 'nat':
+      onNatFrameLost(s, item.frame);
       return;
     case 'path-abandon':
     case 'path-status':

@@ -24,6 +24,8 @@ export type SentItem =
   | { readonly kind: 'new-token' }
   /** A path MTU probe of `size` bytes. */
   | { readonly kind: 'mtu-probe'; readonly size: number }
+  /** NAT traversal frames (ADD_ADDRESS, REMOVE_ADDRESS, REACH_OUT). */
+  | { readonly kind: 'nat'; readonly frame: Frame }
   /** Multipath control frames. */
   | { readonly kind: 'path-abandon'; readonly pathId: number; readonly errorCode: bigint }
   | { readonly kind: 'path-status'; readonly pathId: number; readonly sequence: number }

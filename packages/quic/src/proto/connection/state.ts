@@ -29,6 +29,8 @@ import type { TransportConfig } from './config.js';
 import type { CloseReason, ConnectionEvent, EndpointEvent } from './events.js';
 import { OneRttKeys } from './key-update.js';
 import { issuePathCids, type MultipathState, negotiateMultipath } from './multipath.js';
+import { negotiateNatTraversal } from './nat-connection.js';
+import type { NatTraversal } from './nat-traversal.js';
 import { SpaceState } from './packet-space.js';
 import { Path, type PendingResponse } from './path.js';
 import { PathCtx } from './path-ctx.js';
@@ -66,6 +68,8 @@ export class ConnState {
   active: PathCtx;
   /** Multipath state once negotiated (draft-ietf-quic-multipath). */
   mp: MultipathState | undefined;
+  /** n0 NAT traversal once negotiated. */
+  nat: NatTraversal | undefined;
   readonly allowServerMigration: boolean;
   /** Client: whether a server packet has been processed (locks the server's CID and address). */
   serverSeen = false;
@@ -380,6 +384,7 @@ export class ConnState {
     this.peerParams = tp;
     initRemoteCids(this, tp.statelessResetToken);
     negotiateMultipath(this, tp.initialMaxPathId);
+    negotiateNatTraversal(this, tp.maxRemoteNatTraversalAddresses);
     if (this.mp) {
       const p0 = this.paths.get(0)!;
       p0.idleTimeout = this.config.pathMaxIdleTimeout;

@@ -26,6 +26,7 @@ export function nextTimeout(s: ConnState, now: number): number | undefined {
     pathTimeouts(s, now, at);
   } else {
     at(nextMultipathTimeout(s));
+    at(s.nat?.retryAt);
     for (const ctx of s.paths.values()) {
       if (ctx.abandoned) continue;
       s.use(ctx);
@@ -94,6 +95,7 @@ export function handleTimeout(s: ConnState, now: number): void {
     return;
   }
   handleMultipathTimeout(s, now);
+  if (s.nat?.retryAt !== undefined && now >= s.nat.retryAt) s.nat.onRetryTimer(now);
   for (const ctx of [...s.paths.values()]) {
     if (ctx.abandoned || s.isClosed) continue;
     s.use(ctx);

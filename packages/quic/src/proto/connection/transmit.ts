@@ -21,8 +21,9 @@ import { pollCidFrame } from './cids.js';
 import { datagramBuffer } from './datagram-slab.js';
 import { mtuProbeSize } from './mtu.js';
 import { pollMultipathFrame } from './multipath.js';
+import { pollNatFrame } from './nat-connection.js';
 import { pathProbePending } from './path.js';
-import { buildPathProbe } from './path-probe.js';
+import { buildNatProbe, buildPathProbe } from './path-probe.js';
 import type { SentItem, SentRecord } from './sent-record.js';
 import type { ConnState } from './state.js';
 
@@ -104,6 +105,11 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
   if (s.phase === 'closing') return s.closeSendPending ? buildClose(s) : undefined;
   if (!s.mp) return buildOn(s, now, true);
   try {
+    if (s.nat && s.nat.pendingProbes.size > 0 && s.active.usable) {
+      s.use(s.active);
+      const probe = buildNatProbe(s, now);
+      if (probe) return probe;
+    }
     for (const ctx of s.paths.values()) {
       if (ctx === s.active || ctx.abandoned) continue;
       s.use(ctx);
@@ -317,6 +323,7 @@ function fillPacket(
 function appHasData(s: ConnState): boolean {
   return (
     s.mp?.framesPending === true ||
+    s.nat?.framesPending === true ||
     mpStatusPending(s) ||
     s.handshakeDonePending ||
     s.pingPending ||
@@ -358,6 +365,11 @@ function fillApplication(s: ConnState, now: number, w: Writer, record: SentItem[
     }
   if (s.mp)
     for (let c = pollMultipathFrame(s, room - w.len); c; c = pollMultipathFrame(s, room - w.len)) {
+      put(w, record, c.frame, c.item);
+      eliciting = true;
+    }
+  if (s.nat?.framesPending)
+    for (let c = pollNatFrame(s, room - w.len); c; c = pollNatFrame(s, room - w.len)) {
       put(w, record, c.frame, c.item);
       eliciting = true;
     }
