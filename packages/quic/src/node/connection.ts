@@ -165,6 +165,11 @@ export class QuicConnection {
     return r;
   }
 
+  /** Address discovery: the address the peer last reported seeing us at. */
+  get observedAddress(): string | undefined {
+    return this.d.conn.observedAddress;
+  }
+
   /** Whether both sides negotiated the n0 NAT traversal extension. */
   get natTraversal(): boolean {
     return this.d.conn.natTraversal;

@@ -247,6 +247,7 @@ export class ConnectionDriver {
         case 'nat-address-added':
         case 'nat-address-removed':
         case 'nat-path-opening':
+        case 'observed-address':
           for (const l of [...this.pathListeners]) l(e);
           break;
         case 'drained':
@@ -272,6 +273,7 @@ export type PathEventInfo = Extract<
       | 'path-changed'
       | 'nat-address-added'
       | 'nat-address-removed'
-      | 'nat-path-opening';
+      | 'nat-path-opening'
+      | 'observed-address';
   }
 >;

@@ -4,6 +4,7 @@
  * 100 streams of each kind, 64 KiB datagram frames, Cubic congestion control, 333 ms initial RTT.
  */
 import { type CongestionControllerFactory, cubicFactory } from '../recovery/index.js';
+import type { AddressDiscoveryRole } from '../transport-params.js';
 
 /** Tunables of one connection. Times are milliseconds. */
 export interface TransportConfig {
@@ -62,6 +63,11 @@ export interface TransportConfig {
    * disables it; it is used only when the peer sends the parameter too and multipath is on.
    */
   readonly maxNatTraversalAddresses: number | undefined;
+  /**
+   * Address discovery role (observed_address): `sendOnly` for a QAD server, `receiveOnly` for a QAD
+   * client; `undefined` (iroh's peer-to-peer connections) leaves it out.
+   */
+  readonly addressDiscovery: AddressDiscoveryRole | undefined;
   /** Multipath: a path with nothing received for this long is abandoned (iroh: 15 s). */
   readonly pathMaxIdleTimeout: number | undefined;
   /** Multipath: a PING on a path with nothing sent for this long (iroh: 5 s). */
@@ -95,6 +101,7 @@ export function defaultTransportConfig(overrides: Partial<TransportConfig> = {})
     maxBufferedUndecryptable: 16,
     maxPathId: undefined,
     maxNatTraversalAddresses: undefined,
+    addressDiscovery: undefined,
     pathMaxIdleTimeout: 15_000,
     pathKeepAliveInterval: 5_000,
     ...overrides,

@@ -117,6 +117,7 @@ export class Connection {
       activeConnectionIdLimit: config.activeConnectionIdLimit,
       maxDatagramFrameSize: config.maxDatagramFrameSize > 0 ? config.maxDatagramFrameSize : undefined,
       ...(config.maxPathId !== undefined ? { initialMaxPathId: config.maxPathId } : {}),
+      ...(config.addressDiscovery !== undefined ? { addressDiscovery: config.addressDiscovery } : {}),
       ...(config.maxNatTraversalAddresses !== undefined
         ? { maxRemoteNatTraversalAddresses: config.maxNatTraversalAddresses }
         : {}),
@@ -311,6 +312,11 @@ export class Connection {
     const r = startNatRound(this.#s, now);
     this.#s.use(this.#s.active);
     return r;
+  }
+
+  /** Address discovery: the address the peer last reported seeing us at (on the active path). */
+  get observedAddress(): string | undefined {
+    return this.#s.active.observed;
   }
 
   /** Every path this connection has (one without multipath). */

@@ -47,6 +47,8 @@ export type ConnectionEvent =
     }
   /** Multipath: path `id` to `remote` was validated and may carry data. */
   | { readonly type: 'path-opened'; readonly id: number; readonly remote: string }
+  /** Address discovery: the peer reports it sees us at `addr` on path `id`. */
+  | { readonly type: 'observed-address'; readonly id: number; readonly addr: string }
   /** NAT traversal (client): the server announced or withdrew a candidate address. */
   | { readonly type: 'nat-address-added'; readonly addr: string }
   | { readonly type: 'nat-address-removed'; readonly addr: string }

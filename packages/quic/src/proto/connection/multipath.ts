@@ -9,6 +9,7 @@
 import { equalBytes } from '@iroh-ts/base';
 import type { Frame } from '../frame.js';
 import { TransportError, TransportErrorCode } from '../transport-error.js';
+import { reportPathAddress } from './address-discovery.js';
 import { openNatPaths } from './nat-connection.js';
 import { Path, startValidation } from './path.js';
 import { PathCtx, type PathStatus } from './path-ctx.js';
@@ -297,6 +298,7 @@ export function acceptRemotePath(
 
 function newPathCtx(s: ConnState, id: number, path: Path, now: number): PathCtx {
   const ctx = new PathCtx(id, path, s.config, now);
+  reportPathAddress(s, ctx);
   ctx.idleTimeout = s.config.pathMaxIdleTimeout;
   ctx.keepAliveInterval = s.config.pathKeepAliveInterval;
   s.paths.set(id, ctx);

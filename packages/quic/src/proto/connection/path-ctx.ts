@@ -60,6 +60,13 @@ export class PathCtx {
   discardAt: number | undefined;
   /** The path was reported open (validated) to the application. */
   opened = false;
+  // ---- address discovery ----------------------------------------------------------------------------
+  /** An OBSERVED_ADDRESS report of this path's peer address is owed; the next report's sequence. */
+  observedPending = false;
+  observedSeq = 0;
+  /** The largest report sequence received on this path, and the address it reported. */
+  observedRecvSeq = -1;
+  observed: string | undefined;
   /** Path idle timeout (ms) and keep-alive interval (ms), `undefined` = none (multipath only). */
   idleTimeout: number | undefined;
   keepAliveInterval: number | undefined;

@@ -12,6 +12,7 @@ import { equalBytes } from '@iroh-ts/base';
 import { addressHost } from '../address-token.js';
 import { Pacer, RttEstimator } from '../recovery/index.js';
 import { TransportErrorCode } from '../transport-error.js';
+import { reportPathAddress } from './address-discovery.js';
 import { releaseRemoteCid, takeUnusedRemoteCid } from './cids.js';
 import { abandonPath, onMultipathValidated, PathErrorCode } from './multipath.js';
 import type { ConnState } from './state.js';
@@ -139,6 +140,7 @@ export function onPeerAddressChange(s: ConnState, now: number, from: string, dat
   p.resetOnValidation = addressHost(from) !== addressHost(base.remote);
   startValidation(s, p, now);
   s.path = p;
+  reportPathAddress(s, s.cur);
   if (old.validated) {
     s.prevPath = old;
     if (prev) releasePath(s, prev);

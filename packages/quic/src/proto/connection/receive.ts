@@ -20,6 +20,7 @@ import {
 import { type PartialHeader, parseHeader } from '../packet.js';
 import type { PacketSpace } from '../recovery/index.js';
 import { TransportError } from '../transport-error.js';
+import { onObservedAddress, onObservedAddressLost } from './address-discovery.js';
 import { onCidFrameLost, onNewConnectionId, onRetireConnectionId } from './cids.js';
 import { onMtuProbeAcked, onMtuProbeLost } from './mtu.js';
 import {
@@ -369,7 +370,8 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
       onNatFrame(s, now, f);
       return;
     case 'observedAddress':
-      throw TransportError.protocolViolation('OBSERVED_ADDRESS frame without address discovery negotiated');
+      onObservedAddress(s, f);
+      return;
     case 'ackFrequency':
     case 'immediateAck':
       // ACK frequency comes later; these are accepted and ignored.
@@ -435,6 +437,9 @@ export function onLost(s: ConnState, space: PacketSpace, item: SentItem): void {
       return;
     case 'nat':
       onNatFrameLost(s, item.frame);
+      return;
+    case 'observed-address':
+      onObservedAddressLost(s, item);
       return;
     case 'path-abandon':
     case 'path-status':

@@ -24,6 +24,8 @@ export type SentItem =
   | { readonly kind: 'new-token' }
   /** A path MTU probe of `size` bytes. */
   | { readonly kind: 'mtu-probe'; readonly size: number }
+  /** An OBSERVED_ADDRESS report. */
+  | { readonly kind: 'observed-address'; readonly pathId: number; readonly sequence: number }
   /** NAT traversal frames (ADD_ADDRESS, REMOVE_ADDRESS, REACH_OUT). */
   | { readonly kind: 'nat'; readonly frame: Frame }
   /** Multipath control frames. */

@@ -24,6 +24,7 @@ import {
 import { Streams } from '../streams/streams.js';
 import { TransportError } from '../transport-error.js';
 import { decodeTransportParameters, type TransportParameters } from '../transport-params.js';
+import { negotiateAddressDiscovery } from './address-discovery.js';
 import { type CidGenerator, CidState, initRemoteCids, issueCids } from './cids.js';
 import type { TransportConfig } from './config.js';
 import type { CloseReason, ConnectionEvent, EndpointEvent } from './events.js';
@@ -70,6 +71,9 @@ export class ConnState {
   mp: MultipathState | undefined;
   /** n0 NAT traversal once negotiated. */
   nat: NatTraversal | undefined;
+  /** Address discovery: we send OBSERVED_ADDRESS reports / we accept the peer's. */
+  adReport = false;
+  adReceive = false;
   readonly allowServerMigration: boolean;
   /** Client: whether a server packet has been processed (locks the server's CID and address). */
   serverSeen = false;
@@ -385,6 +389,7 @@ export class ConnState {
     initRemoteCids(this, tp.statelessResetToken);
     negotiateMultipath(this, tp.initialMaxPathId);
     negotiateNatTraversal(this, tp.maxRemoteNatTraversalAddresses);
+    negotiateAddressDiscovery(this, tp.addressDiscovery);
     if (this.mp) {
       const p0 = this.paths.get(0)!;
       p0.idleTimeout = this.config.pathMaxIdleTimeout;

@@ -17,6 +17,7 @@ import {
 } from '../frame.js';
 import { packetNumberLength, QUIC_V1, writeLongHeader, writeShortHeader } from '../packet.js';
 import type { PacketSpace } from '../recovery/index.js';
+import { pollObservedAddress } from './address-discovery.js';
 import { pollCidFrame } from './cids.js';
 import { datagramBuffer } from './datagram-slab.js';
 import { mtuProbeSize } from './mtu.js';
@@ -279,7 +280,8 @@ function fillPacket(
   let eliciting = false;
 
   const ackDue = sp.ackPending && (sp.ackNow || (sp.ackDeadline !== undefined && sp.ackDeadline <= now));
-  const appWants = space === 'application' && (s.cur.pingPending || (data && appHasData(s)));
+  const appWants =
+    space === 'application' && (s.cur.pingPending || s.cur.observedPending || (data && appHasData(s)));
   const wantsData = !congested && (sp.cryptoSend.hasPending || sp.probes > 0 || appWants);
   if (!ackDue && !wantsData && !(sp.ackPending && wantsData)) return undefined;
 
@@ -304,6 +306,11 @@ function fillPacket(
       c = cap > 0 ? sp.cryptoSend.poll(cap) : undefined;
     }
     if (space === 'application') {
+      const report = s.cur.observedPending ? pollObservedAddress(s, room - w.len) : undefined;
+      if (report) {
+        put(w, record, report.frame, report.item);
+        eliciting = true;
+      }
       if (data) eliciting = fillApplication(s, now, w, record, room) || eliciting;
       if (s.cur.pingPending && !eliciting && room - w.len >= 1) {
         put(w, record, { type: 'ping' }, { kind: 'ping' });
