@@ -22,12 +22,12 @@ export interface CaRootsConfig {
   readonly insecureSkipVerify?: boolean;
 }
 
-/** Everything an endpoint is configured with. @internal */
 /** The largest QUIC multipath path id iroh allows (`MAX_MULTIPATH_PATHS` 8 − 1). */
 export const IROH_MAX_PATH_ID = 7;
 /** Candidate addresses iroh accepts from a peer for NAT traversal (`MAX_QNT_ADDRESSES`). */
 export const IROH_MAX_NAT_TRAVERSAL_ADDRESSES = 32;
 
+/** Everything an endpoint is configured with. @internal */
 export interface EndpointConfig {
   readonly secretKey: SecretKey;
   readonly alpns: readonly Uint8Array[];

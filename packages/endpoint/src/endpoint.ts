@@ -22,6 +22,7 @@ import {
 } from './lookup/index.js';
 import { EndpointMetrics, syncSocketStats } from './metrics.js';
 import { PathPolicy } from './path-policy.js';
+import { QadClient } from './qad.js';
 import type { RelayConfig, RelayMode } from './relay-map.js';
 import { parseMapped } from './socket/addrs.js';
 import { SocketLayer } from './socket/socket-layer.js';
@@ -49,6 +50,8 @@ export class Endpoint implements IncomingHost {
   readonly #external = new Set<string>();
   readonly #addr: Watchable<EndpointAddr>;
   readonly #local = new LocalAddrs();
+  /** QUIC address discovery against the relays (our reflexive addresses). */
+  readonly #qad: QadClient | undefined;
   #closed = false;
   readonly #closedWatch = new Watchable(false);
 
@@ -65,6 +68,9 @@ export class Endpoint implements IncomingHost {
       ...config.addressLookups.map((l) => intoAddressLookup(l, ctx)),
     ]);
     this.#registry.register(this.#metrics);
+    const relayPool = layer.relays;
+    if (relayPool && !relayPool.relayMap().isEmpty())
+      this.#qad = new QadClient(quic, () => relayPool.relayMap().configs(), config.caRoots);
     this.#addr = new Watchable(this.#computeAddr(), sameAddr);
     this.#addr.watch((addr) => this.#publish(addr));
     const relays = layer.relays;
@@ -139,6 +145,19 @@ export class Endpoint implements IncomingHost {
     return this.#addr.get();
   }
 
+  /**
+   * What the last network report found (iroh's net report): the reflexive addresses the relays saw
+   * us at through QUIC address discovery. Empty until a relay answered.
+   */
+  netReport(): { readonly reflexiveAddrs: readonly string[] } {
+    return { reflexiveAddrs: this.#qad?.reflexive.get() ?? [] };
+  }
+
+  /** Waits for the next network report (QAD against every relay; at most a few seconds). */
+  async updateNetReport(): Promise<void> {
+    await this.#qad?.report();
+  }
+
   /** The bound UDP sockets (`ip:port`). */
   boundSockets(): string[] {
     return this.#layer.boundSockets().map((s) => s.toString());
@@ -150,6 +169,8 @@ export class Endpoint implements IncomingHost {
     if (home !== undefined) addrs.push(TransportAddr.relay(home));
     for (const s of this.#local.expand(this.#layer.boundSockets())) addrs.push(TransportAddr.ip(s));
     for (const e of this.#external) addrs.push(TransportAddr.ip(e));
+    // Reflexive addresses the relays saw us at (QAD): how peers behind other NATs reach us.
+    for (const r of this.#qad?.reflexive.get() ?? []) addrs.push(TransportAddr.ip(r));
     for (const c of this.#layer.customAddrs()) addrs.push(TransportAddr.custom(c));
     return EndpointAddr.fromParts(this.id(), addrs);
   }
@@ -202,7 +223,12 @@ export class Endpoint implements IncomingHost {
     await this.#local.start(poll, async () => {
       await this.#layer.rebind();
       this.#refreshAddr();
+      void this.#qad?.report();
     });
+    if (this.#qad) {
+      this.#qad.reflexive.watch(() => this.#refreshAddr());
+      this.#qad.start();
+    }
     this.#refreshAddr();
     this.#publish(this.#addr.get());
   }
@@ -409,6 +435,7 @@ export class Endpoint implements IncomingHost {
     if (this.#closed) return;
     this.#closed = true;
     this.#local.stop();
+    this.#qad?.close();
     await this.#quic.close();
     await this.#lookup.close();
     this.#closedWatch.set(true);
