@@ -447,7 +447,8 @@ export function chooseActive(s: ConnState): void {
   let bestRank = -1;
   for (const p of s.paths.values()) {
     if (!p.usable) continue;
-    const rank = p.localStatus === 'available' ? (p.remoteStatus !== 'backup' ? 2 : 1) : 0;
+    const status = p.localStatus === 'available' ? (p.remoteStatus !== 'backup' ? 2 : 1) : 0;
+    const rank = (p.healthy ? 3 : 0) + status;
     if (rank > bestRank || (rank === bestRank && best && p.rtt.smoothed < best.rtt.smoothed)) {
       best = p;
       bestRank = rank;

@@ -87,4 +87,13 @@ export class PathCtx {
   get usable(): boolean {
     return this.path.validated && !this.abandoned;
   }
+
+  /**
+   * Whether the path looks alive: fewer than two probe timeouts in a row. A path that stopped
+   * answering loses the data to a healthy one at once, long before its idle timeout abandons it, and
+   * gets it back as soon as it answers again.
+   */
+  get healthy(): boolean {
+    return this.ptoCount < 2;
+  }
 }

@@ -29,7 +29,7 @@ import { type CidGenerator, CidState, initRemoteCids, issueCids } from './cids.j
 import type { TransportConfig } from './config.js';
 import type { CloseReason, ConnectionEvent, EndpointEvent } from './events.js';
 import { OneRttKeys } from './key-update.js';
-import { issuePathCids, type MultipathState, negotiateMultipath } from './multipath.js';
+import { chooseActive, issuePathCids, type MultipathState, negotiateMultipath } from './multipath.js';
 import { negotiateNatTraversal } from './nat-connection.js';
 import type { NatTraversal } from './nat-traversal.js';
 import { SpaceState } from './packet-space.js';
@@ -441,7 +441,11 @@ export class ConnState {
     // Path 0 only: the peer answered the server address we chose. New paths need a PATH_RESPONSE.
     if (this.side === 'client' && space !== 'initial' && this.cur.id === 0) this.path.validated = true;
     // A client keeps probing until the server has validated its address (RFC 9002 §6.2.1).
-    if (!(this.side === 'client' && space === 'initial' && !this.handshakeComplete)) this.ptoCount = 0;
+    if (!(this.side === 'client' && space === 'initial' && !this.handshakeComplete)) {
+      const wasUnhealthy = !this.cur.healthy;
+      this.ptoCount = 0;
+      if (wasUnhealthy && this.mp) chooseActive(this); // it answers again: it may carry data again
+    }
     this.detectLost(space, now, onLost);
   }
 

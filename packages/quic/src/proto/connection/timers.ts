@@ -3,7 +3,7 @@
  * validation and draining.
  */
 
-import { handleMultipathTimeout, nextMultipathTimeout } from './multipath.js';
+import { chooseActive, handleMultipathTimeout, nextMultipathTimeout } from './multipath.js';
 import { handlePathTimeout, nextPathTimeout, pathProbePending } from './path.js';
 import { onLost } from './receive.js';
 import type { ConnState } from './state.js';
@@ -118,6 +118,7 @@ function handlePathTimers(s: ConnState, now: number): void {
     } else {
       // PTO: send one or two ack-eliciting probes, retransmitting unacknowledged handshake data.
       s.ptoCount++;
+      if (s.mp && s.ptoCount === 2) failOver(s);
       const sp = s.spaces[timer.space];
       sp.probes = 2;
       for (const p of sp.sent) {
@@ -127,4 +128,17 @@ function handlePathTimers(s: ConnState, now: number): void {
     }
     s.updateLossTimer(now);
   }
+}
+
+/**
+ * Multipath: the current path stopped answering (a second probe timeout in a row). If another healthy
+ * path exists, what is in flight here is sent again there, and the data moves (`chooseActive`). The
+ * packets stay tracked: if the path recovers, their acknowledgements are still welcome.
+ */
+function failOver(s: ConnState): void {
+  const dead = s.cur;
+  const other = [...s.paths.values()].some((p) => p !== dead && p.usable && p.healthy);
+  if (!other) return;
+  for (const p of dead.space.sent) for (const item of p.payload) onLost(s, 'application', item);
+  chooseActive(s);
 }
