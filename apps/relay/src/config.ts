@@ -3,6 +3,7 @@
  * validated settings. Unknown keys are reported (not fatal, as in iroh-relay); wrong types and bad
  * values are {@link ServerConfigError}s that name the key.
  */
+import { DEFAULT_QAD_PORT } from '@iroh-ts/relay';
 import type { AccessConfig, BindAddr, RelayLimits } from '@iroh-ts/relay/server';
 import {
   bool,
@@ -24,6 +25,8 @@ export type CertMode = 'Manual' | 'LetsEncrypt' | 'SelfSigned';
 export interface TlsSettings {
   readonly certMode: CertMode;
   readonly httpsBindAddr: BindAddr | undefined;
+  /** `quic_bind_addr`: the QAD server's UDP socket, when enabled. Default: the HTTPS host, port 7842. */
+  readonly quicBindAddr: BindAddr;
   readonly hostnames: readonly string[];
   readonly certDir: string;
   readonly manualCertPath: string;
@@ -36,10 +39,21 @@ export interface TlsSettings {
   readonly acmeCaCertPath: string | undefined;
 }
 
+/** QUIC address discovery (`enable_quic_addr_discovery = true`). */
+export interface QadSettings {
+  /** `tls.quic_bind_addr`; default: the HTTPS host, port 7842. */
+  readonly bindAddr: BindAddr;
+  /** Where its certificate comes from (the `[tls]` section, also under `--dev`). */
+  readonly tls: TlsSettings;
+}
+
 /** The whole configuration. */
 export interface RelayAppConfig {
   readonly httpBindAddr: BindAddr;
+  /** HTTPS; `undefined` for plain HTTP (no `[tls]`, or `--dev`). */
   readonly tls: TlsSettings | undefined;
+  /** The QAD server; `undefined` when disabled. */
+  readonly qad: QadSettings | undefined;
   readonly access: AccessConfig;
   readonly limits: RelayLimits;
   /** Where `/metrics` is served; `undefined` when metrics are disabled. */
@@ -121,12 +135,17 @@ function parseTls(v: unknown, httpBind: BindAddr, unknown: string[]): TlsSetting
   const hostnames = list(v, 'hostname', 'tls.');
   if (mode === 'LetsEncrypt' && hostnames.length === 0)
     fail('tls.hostname is required with cert_mode LetsEncrypt');
+  const httpsBindAddr =
+    v.https_bind_addr === undefined
+      ? { host: httpBind.host, port: 443 }
+      : bindAddrAt(v, 'https_bind_addr', 'tls.')!;
   return {
     certMode: mode,
-    httpsBindAddr:
-      v.https_bind_addr === undefined
-        ? { host: httpBind.host, port: 443 }
-        : bindAddrAt(v, 'https_bind_addr', 'tls.')!,
+    httpsBindAddr,
+    quicBindAddr:
+      v.quic_bind_addr === undefined
+        ? { host: httpsBindAddr.host, port: DEFAULT_QAD_PORT }
+        : bindAddrAt(v, 'quic_bind_addr', 'tls.')!,
     hostnames,
     certDir,
     manualCertPath: str(v, 'manual_cert_path', 'tls.') ?? `${certDir}/default.crt`,
@@ -171,7 +190,8 @@ function parseLimits(v: unknown, unknown: string[]): RelayLimits {
 
 /**
  * Parses the TOML text (empty for no file) and applies the command line. `--dev` defaults the HTTP
- * listener to `0.0.0.0:3340` and serves plain HTTP even when `[tls]` is present, as iroh-relay.
+ * listener to `0.0.0.0:3340` and serves plain HTTP even when `[tls]` is present, as iroh-relay; QUIC
+ * address discovery still uses the `[tls]` certificate then (Manual or SelfSigned, not LetsEncrypt).
  *
  * @throws {@link ServerConfigError} `InvalidConfig`.
  */
@@ -205,14 +225,22 @@ export function parseConfig(
   );
   if (!bool(doc, 'enable_relay', '', true))
     fail('enable_relay = false is not supported: this app is the relay');
-  if (bool(doc, 'enable_quic_addr_discovery', '', false))
-    fail('enable_quic_addr_discovery is not supported yet (QUIC address discovery comes with hole punching)');
+  const qadEnabled = bool(doc, 'enable_quic_addr_discovery', '', false);
+  // As iroh-relay: QAD serves the relay's certificate, so it needs [tls], even with --dev.
+  if (qadEnabled && doc.tls === undefined)
+    fail(
+      'enable_quic_addr_discovery = true needs a [tls] section: QUIC address discovery serves its certificate',
+    );
   const httpBindAddr = cli.httpBindAddr
     ? parseBindAddr(cli.httpBindAddr, '--http-bind-addr')
     : doc.http_bind_addr !== undefined
       ? bindAddrAt(doc, 'http_bind_addr', '')!
       : { host: '0.0.0.0', port: cli.dev ? 3340 : 80 };
-  const tls = doc.tls === undefined || cli.dev ? undefined : parseTls(doc.tls, httpBindAddr, unknown);
+  const tlsSection = doc.tls === undefined ? undefined : parseTls(doc.tls, httpBindAddr, unknown);
+  // --dev serves plain HTTP even with [tls]; QAD keeps its certificate, which must then be at hand.
+  if (cli.dev && qadEnabled && tlsSection?.certMode === 'LetsEncrypt')
+    fail('--dev with enable_quic_addr_discovery is incompatible with cert_mode LetsEncrypt');
+  const tls = cli.dev ? undefined : tlsSection;
   const metricsEnabled = bool(doc, 'enable_metrics', '', true);
   const metricsBindAddr = cli.metricsBindAddr
     ? parseBindAddr(cli.metricsBindAddr, '--metrics-bind-addr')
@@ -224,6 +252,7 @@ export function parseConfig(
   return {
     httpBindAddr,
     tls,
+    qad: qadEnabled && tlsSection ? { bindAddr: tlsSection.quicBindAddr, tls: tlsSection } : undefined,
     access: parseAccess(doc.access, env),
     limits: parseLimits(doc.limits, unknown),
     metricsBindAddr,

@@ -12,6 +12,7 @@ import {
   AcmeCertificates,
   LETS_ENCRYPT,
   type Logger,
+  type PemKeyPair,
   readPemFiles,
   selfSignedCertificate,
 } from '@iroh-ts/server-common';
@@ -24,19 +25,33 @@ export interface RelayTls {
   readonly handleHttp?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Resolves once a real certificate is in place (after ACME issuance). */
   ready(): Promise<void>;
+  /** The certificate in use (PEM), once {@link RelayTls.ready} has resolved. */
+  certificate(): PemKeyPair | undefined;
+  /** Calls `fn` with every renewed certificate (ACME only). */
+  onRenewed(fn: (pair: PemKeyPair) => void): void;
   stop(): void;
+}
+
+/** A certificate that never changes. */
+function fixed(pair: PemKeyPair, httpsBindAddr: TlsSettings['httpsBindAddr']): RelayTls {
+  return {
+    options: { ...pair, httpsBindAddr },
+    ready: async () => {},
+    certificate: () => pair,
+    onRenewed: () => {},
+    stop: () => {},
+  };
 }
 
 export async function relayTls(tls: TlsSettings, log: Logger): Promise<RelayTls> {
   const httpsBindAddr = tls.httpsBindAddr;
   if (tls.certMode === 'Manual') {
-    const pair = await readPemFiles(tls.manualCertPath, tls.manualKeyPath);
-    return { options: { ...pair, httpsBindAddr }, ready: async () => {}, stop: () => {} };
+    return fixed(await readPemFiles(tls.manualCertPath, tls.manualKeyPath), httpsBindAddr);
   }
   if (tls.certMode === 'SelfSigned') {
     const pair = await selfSignedCertificate(tls.hostnames.length > 0 ? tls.hostnames : ['localhost']);
     log.warn('serving a self-signed certificate: clients must be told to trust it');
-    return { options: { ...pair, httpsBindAddr }, ready: async () => {}, stop: () => {} };
+    return fixed(pair, httpsBindAddr);
   }
   const acme = new AcmeCertificates({
     hostnames: tls.hostnames,
@@ -61,6 +76,8 @@ export async function relayTls(tls: TlsSettings, log: Logger): Promise<RelayTls>
       server.setSecureContext({ cert: pair.certPem, key: pair.keyPem });
       acme.startRenewal();
     },
+    certificate: () => acme.current,
+    onRenewed: (fn) => acme.onRenewed(fn),
     stop: () => acme.stop(),
   };
 }

@@ -54,6 +54,42 @@ bytes_per_second = 1000000
     expect(c.tls).toBeUndefined();
   });
 
+  it('QUIC address discovery: off by default, needs [tls], binds the HTTPS host on port 7842', () => {
+    expect(parseConfig('').qad).toBeUndefined();
+    expect(parseConfig('[tls]\ncert_mode = "SelfSigned"').qad).toBeUndefined();
+    const on = parseConfig('enable_quic_addr_discovery = true\n[tls]\ncert_mode = "Manual"');
+    expect(on.qad).toMatchObject({ bindAddr: { host: '0.0.0.0', port: 7842 }, tls: { certMode: 'Manual' } });
+    expect(on.qad?.tls).toBe(on.tls);
+    const v6 = parseConfig(
+      'enable_quic_addr_discovery = true\n[tls]\ncert_mode = "Manual"\nhttps_bind_addr = "[::]:8443"',
+    );
+    expect(v6.qad?.bindAddr).toEqual({ host: '::', port: 7842 });
+    const explicit = parseConfig(
+      'enable_quic_addr_discovery = true\n[tls]\ncert_mode = "Manual"\nquic_bind_addr = "127.0.0.1:17842"',
+    );
+    expect(explicit.qad?.bindAddr).toEqual({ host: '127.0.0.1', port: 17842 });
+    expect(explicit.unknownKeys).toEqual([]);
+    expect(() => parseConfig('enable_quic_addr_discovery = true')).toThrow(/needs a \[tls\] section/);
+    expect(() => parseConfig('enable_quic_addr_discovery = true', { dev: true })).toThrow(/\[tls\]/);
+    expect(() =>
+      parseConfig('enable_quic_addr_discovery = true\n[tls]\ncert_mode = "Manual"\nquic_bind_addr = "x"'),
+    ).toThrow(/tls.quic_bind_addr/);
+  });
+
+  it('--dev keeps QAD with its certificate while HTTP stays plain; not with LetsEncrypt', () => {
+    const dev = parseConfig('enable_quic_addr_discovery = true\n[tls]\ncert_mode = "SelfSigned"', {
+      dev: true,
+    });
+    expect(dev.tls).toBeUndefined();
+    expect(dev.qad).toMatchObject({ tls: { certMode: 'SelfSigned' } });
+    expect(() =>
+      parseConfig(
+        'enable_quic_addr_discovery = true\n[tls]\ncert_mode = "LetsEncrypt"\nhostname = "relay.example"',
+        { dev: true },
+      ),
+    ).toThrow(/LetsEncrypt/);
+  });
+
   it('shared tokens: the environment replaces the list; empty lists and tokens are refused', () => {
     expect(parseConfig('access.shared_token = ["a", "b"]').access).toEqual({ sharedToken: ['a', 'b'] });
     expect(parseConfig('access.shared_token = ["a"]', {}, { IROH_RELAY_ACCESS_TOKEN: 'env' }).access).toEqual(

@@ -28,6 +28,7 @@ use n0_future::StreamExt;
 use serde_json::{Value, json};
 
 mod dial_by_id;
+mod qad_probe;
 mod tls_opts;
 
 #[derive(Parser, Debug)]
@@ -92,6 +93,9 @@ enum Cmd {
     /// nameserver --dns; no relays, no address hints. Echo --message on a bi stream, print a
     /// `result` event.
     DialById(dial_by_id::DialByIdArgs),
+    /// QUIC address discovery with iroh-relay's own client (`iroh_relay::quic::QuicClient`) against
+    /// --server, trusting only --ca-root; print a `result` event with the observed address.
+    QadProbe(qad_probe::QadProbeArgs),
 }
 
 /// Endpoint options shared by `serve` and `dial`.
@@ -227,6 +231,7 @@ fn main() {
         Cmd::Dial(args) => run_async(dial(args)),
         Cmd::PkarrPublish(args) => run_async(pkarr_publish(args)),
         Cmd::DialById(args) => run_async(dial_by_id::run(args)),
+        Cmd::QadProbe(args) => run_async(qad_probe::run(args)),
     };
     std::process::exit(code);
 }

@@ -1,6 +1,6 @@
 /**
  * The iroh relay wire protocol, sans IO: frame codec, handshake, TLS-exporter authentication header,
- * protocol versions and keep-alive tracking.
+ * protocol versions, keep-alive tracking, and the constants of QUIC address discovery (QAD).
  *
  * @module
  */
@@ -57,6 +57,15 @@ export {
 } from './handshake.js';
 export { KeyCache, parseEndpointId } from './key-cache.js';
 export { PingTracker } from './ping-tracker.js';
+export {
+  canonicalSocketAddr,
+  DEFAULT_QAD_PORT,
+  QAD_ALPN,
+  QAD_CLIENT_TRANSPORT,
+  QAD_CLOSE_CODE,
+  QAD_CLOSE_REASON,
+  QAD_SERVER_IDLE_TIMEOUT_MS,
+} from './qad.js';
 export {
   type ClientToRelayMsg,
   classifyClientFrame,

@@ -1,5 +1,6 @@
 /**
- * `@iroh-ts/relay/server`: an iroh relay server for Node.js, wire-compatible with iroh-relay 1.x.
+ * `@iroh-ts/relay/server`: an iroh relay server for Node.js, wire-compatible with iroh-relay 1.x, and
+ * its QUIC address discovery server ({@link QadServer}) with a probe client ({@link qadProbe}).
  *
  * @example
  * ```ts
@@ -42,5 +43,14 @@ export {
   type RelayServerTiming,
   type RelayTlsOptions,
 } from './options.js';
+export { checkQadIdentity, type QadIdentity, qadIdentityFromPem } from './qad-identity.js';
+export {
+  QadProbeError,
+  type QadProbeErrorCode,
+  type QadProbeOptions,
+  type QadProbeResult,
+  qadProbe,
+} from './qad-probe.js';
+export { QadServer, type QadServerOptions } from './qad-server.js';
 export { RelayServer, type StopOptions } from './relay-server.js';
 export { REFILL_PERIOD_MS, TokenBucket } from './token-bucket.js';

@@ -108,6 +108,30 @@ export class RelayServerMetrics extends MetricsGroup {
     'rejected_max_clients',
     'Number of connections refused because the client limit was reached.',
   );
+  /** QAD: incoming QUIC connection attempts (each ends in `qad_incoming_error` or `qad_connections`). */
+  readonly qadIncoming = this.counter('qad_incoming', 'Number of incoming QAD connections.');
+  /** QAD: attempts refused or whose handshake failed. */
+  readonly qadIncomingError = this.counter(
+    'qad_incoming_error',
+    'Number of QAD QUIC connections that aborted before completing the handshake.',
+  );
+  /** QAD: established connections. */
+  readonly qadConnections = this.counter('qad_connections', 'Number of accepted QAD QUIC connections.');
+  /** QAD: established connections that ended. */
+  readonly qadConnectionsClosed = this.counter(
+    'qad_connections_closed',
+    'Number of QAD QUIC connections that disconnected after being accepted.',
+  );
+  /** QAD: established connections that ended otherwise than by the client's close with code 1. */
+  readonly qadConnectionsErrored = this.counter(
+    'qad_connections_errored',
+    'Number of QAD QUIC connections that disconnected after being accepted, with an error.',
+  );
+  /** QAD: attempts refused because the server was at its connection limit (ours). */
+  readonly qadRejectedMaxConnections = this.counter(
+    'qad_rejected_max_connections',
+    'Number of QAD connection attempts refused because the connection limit was reached.',
+  );
 
   constructor() {
     super('relayserver');
