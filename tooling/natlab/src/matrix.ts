@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+/**
+ * The endpoint matrix runner:
+ *
+ *   pnpm --filter @iroh-ts/natlab matrix [--runs 3] [--pairs eim:eim,eim:sym,…] [--mib 4]
+ *                                        [--transfer sink|echo] [--observe-ms 8000]
+ *
+ * For each NAT pair (natA:natB): a lab, our relay and DNS/pkarr apps in the server namespace, and
+ * `--runs` accept/dial runs of ./peer.ts (see ./matrix-run.ts). Writes results/matrix.json (every
+ * report) and results/matrix.md (the table). Needs root; exits 2 when the lab cannot run here.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { NAT_MODES, type NatMode, natlabAvailable } from './lab.js';
+import { matrixProgramsMissing, type PairSummary, runPair } from './matrix-run.js';
+
+const DEFAULT_PAIRS =
+  'eim:eim,eim:sym,sym:sym,none:eim,udpblock:eim,eim:fullcone,fullcone:sym,sym:open,eim:open,open:open';
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+
+/** Whether plain UDP hole punching gets through this pair in the lab (the recipe's table, §6). */
+function punchable(a: NatMode, b: NatMode): boolean {
+  if (a === 'udpblock' || b === 'udpblock') return false;
+  const endpointIndependentFiltering = (m: NatMode) => m === 'fullcone' || m === 'open';
+  if (a === 'sym' && b === 'sym') return false;
+  if (a === 'sym') return endpointIndependentFiltering(b);
+  if (b === 'sym') return endpointIndependentFiltering(a);
+  return true;
+}
+
+const fmtMs = (ms: number | null) =>
+  ms === null ? '–' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
+
+function notes(s: PairSummary): string {
+  const out: string[] = [];
+  if (s.error) out.push(`error: ${s.error.split('\n')[0]}`);
+  const dials = s.results.flatMap((r) => (r.dial ? [r.dial] : []));
+  const failed = s.results.filter((r) => !r.dial).length;
+  if (failed) out.push(`${failed} run(s) without a report`);
+  const dnsFailed = dials.filter((d) => !d.dnsOk).length;
+  if (dnsFailed)
+    out.push(`DNS over UDP unreachable in ${dnsFailed}/${dials.length} (resolved via the pkarr API)`);
+  const errors = [...new Set(dials.flatMap((d) => (d.error ? [d.error.split('\n')[0]] : [])))];
+  for (const e of errors) out.push(`error: ${e}`);
+  const fromStart = dials.filter((d) => d.initialPath !== null && !d.initialPath.isRelay).length;
+  if (fromStart)
+    out.push(`${fromStart}/${dials.length} direct from connect() on (B's published address is reachable)`);
+  const relayOnly = dials.filter((d) => d.connected && !d.direct).length;
+  if (relayOnly) out.push(`${relayOnly}/${dials.length} relay only`);
+  return out.join('; ').replaceAll('|', '\\|');
+}
+
+/** The Markdown report. */
+function markdown(summaries: readonly PairSummary[], meta: Record<string, string | number>): string {
+  const lines = [
+    '# Endpoint matrix in the NAT lab',
+    '',
+    'Written by `pnpm --filter @iroh-ts/natlab matrix` (tooling/natlab/src/matrix.ts). For each pair, a',
+    'fresh network-namespace lab (natA × natB, see tooling/natlab/README.md), our relay app and DNS/pkarr',
+    'app on 198.18.0.10; per run, an `@iroh-ts/endpoint` endpoint in hostB publishes itself and one in',
+    'hostA dials it by EndpointId alone, watches its paths and transfers data on one bi stream.',
+    '"direct" counts runs in which a non-relay path was selected within the observation window; times are',
+    'measured from when `connect()` resolved. "UDP punch possible" says whether plain UDP hole punching',
+    'gets through the pair in this lab (test/lab.test.ts checks it). A pair where it is possible but no run',
+    'went direct is work for the endpoint (hole punching), not a fault of the lab.',
+    '',
+    Object.entries(meta)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(' · '),
+    '',
+    '| pair (natA × natB) | UDP punch possible | runs | connected | direct | median to direct | max to direct | data intact | notes |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of summaries)
+    lines.push(
+      `| ${s.a} × ${s.b} | ${punchable(s.a, s.b) ? 'yes' : 'no'} | ${s.runs} | ${s.connected}/${s.runs} | ` +
+        `${s.direct}/${s.runs} | ${fmtMs(s.medianToDirectMs)} | ${fmtMs(s.maxToDirectMs)} | ${s.intact}/${s.runs} | ${notes(s)} |`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+function parsePairs(text: string): [NatMode, NatMode][] {
+  return text.split(',').map((p) => {
+    const [a, b] = p.trim().split(':');
+    const ok = (m: string | undefined): m is NatMode => NAT_MODES.includes(m as NatMode);
+    if (!ok(a) || !ok(b)) throw new Error(`bad pair ${JSON.stringify(p)} (modes: ${NAT_MODES.join(', ')})`);
+    return [a, b];
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '3' },
+      pairs: { type: 'string', default: DEFAULT_PAIRS },
+      mib: { type: 'string', default: '4' },
+      transfer: { type: 'string', default: 'sink' },
+      'observe-ms': { type: 'string', default: '8000' },
+    },
+    strict: true,
+  });
+  const runs = Number(values.runs);
+  const mib = Number(values.mib);
+  const observeMs = Number(values['observe-ms']);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+  if (!Number.isInteger(mib) || mib < 1) throw new Error('--mib must be a positive integer');
+  const transfer = values.transfer === 'echo' ? 'echo' : 'sink';
+  const pairs = parsePairs(values.pairs!);
+  const available = await natlabAvailable();
+  const missing = available.ok ? matrixProgramsMissing() : available.reason;
+  if (missing) {
+    console.error(`natlab matrix: cannot run: ${missing}`);
+    process.exit(2);
+  }
+  const started = new Date();
+  const summaries: PairSummary[] = [];
+  for (const [a, b] of pairs) {
+    console.error(`${a} × ${b}: ${runs} run(s)`);
+    const s = await runPair(a, b, {
+      runs,
+      mib,
+      transfer,
+      observeMs,
+      onRun: (i, r) => {
+        const d = r.dial;
+        console.error(
+          `  run ${i + 1}: ${
+            d
+              ? `connected=${d.connected} direct=${d.direct}${d.timeToDirectMs !== null ? ` after ${d.timeToDirectMs} ms` : ''} intact=${d.transfer.intact}${d.error ? ` error=${d.error}` : ''}`
+              : `no report: ${r.error?.split('\n')[0]}`
+          }`,
+        );
+      },
+    });
+    if (s.error) console.error(`  error: ${s.error.split('\n')[0]}`);
+    summaries.push(s);
+  }
+  const meta = {
+    date: started.toISOString().replace(/\.\d+Z$/, 'Z'),
+    node: process.version,
+    kernel: release(),
+    'runs per pair': runs,
+    transfer: `${mib} MiB (${transfer})`,
+    'observation window': `${observeMs} ms`,
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(`${RESULTS}matrix.json`, `${JSON.stringify({ meta, pairs: summaries }, null, 2)}\n`);
+  const md = markdown(summaries, meta);
+  writeFileSync(`${RESULTS}matrix.md`, md);
+  process.stdout.write(md);
+}
+
+main().catch((e: unknown) => {
+  console.error(`natlab matrix: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,323 @@
+#!/usr/bin/env node
+/**
+ * One side of an endpoint run in the lab, built on `@iroh-ts/endpoint`:
+ *
+ *   node dist/peer.js accept --relay <url> --pkarr <url> [--lifetime 120]
+ *   node dist/peer.js dial --id <EndpointId> --relay <url> --pkarr <url> [--dns 198.18.0.10:53]
+ *                          [--origin dns.iroh.link.] [--mib 4] [--transfer sink|echo] [--observe-ms 8000]
+ *                          [--deadline 90000]
+ *
+ * Both bind an endpoint on 0.0.0.0 with our relay (`RelayMode.customFromUrls`) and publish every address
+ * they have (`AddrFilter.unfiltered()`) to the DNS app's pkarr API. `accept` prints
+ * `{"event":"ready","id":…}` once its record is visible, then serves: a bi stream whose first byte is
+ * `E` is echoed, one with `S` is hashed and answered with `{"bytes":n,"sha256":…}`. `dial` knows only
+ * the EndpointId: it resolves it over DNS (UDP to --dns) and the pkarr API, connects, and watches the
+ * connection's paths from the moment connect() resolves to record whether and when a direct path is
+ * selected, while it transfers --mib MiB and checks the SHA-256. It prints one `{"event":"result",…}`
+ * line ({@link DialReport}) and exits 0 when connected with the data intact.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { UdpTransport } from '@iroh-ts/dns-server/node';
+import {
+  AddrFilter,
+  type Connection,
+  DnsLookup,
+  Endpoint,
+  type PathSnapshot,
+  PkarrPublisherLookup,
+  PkarrResolverLookup,
+  type ProtocolHandler,
+  PublicKey,
+  presetMinimal,
+  RelayMode,
+  Router,
+  SecretKey,
+} from '@iroh-ts/endpoint';
+
+export const PEER_ALPN = 'iroh-ts/natlab/1';
+const ECHO = 0x45; // 'E'
+const SINK = 0x53; // 'S'
+const MIB = 1 << 20;
+
+/** One observation of the selected path, in ms since connect() resolved. */
+export interface PathSample {
+  readonly ms: number;
+  readonly isRelay: boolean;
+  readonly isIp: boolean;
+  readonly remoteAddr: string;
+}
+
+/** What `dial` prints. */
+export interface DialReport {
+  readonly event: 'result';
+  readonly id: string;
+  readonly remote: string;
+  /** Whether our DNS server (UDP) and the pkarr API answered with the remote's record. */
+  readonly dnsOk: boolean;
+  readonly pkarrOk: boolean;
+  readonly connected: boolean;
+  /** From the call to connect() until it resolved. */
+  readonly connectMs: number | null;
+  readonly initialPath: PathSample | null;
+  /** Path changes seen after connect() resolved (the initial one first). */
+  readonly paths: readonly PathSample[];
+  readonly direct: boolean;
+  /** When a direct path was first selected, in ms after connect() resolved. */
+  readonly timeToDirectMs: number | null;
+  readonly transfer: {
+    readonly mode: 'sink' | 'echo';
+    readonly bytes: number;
+    readonly ms: number | null;
+    readonly intact: boolean;
+  };
+  readonly error?: string;
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    id: { type: 'string' },
+    relay: { type: 'string' },
+    pkarr: { type: 'string' },
+    dns: { type: 'string', default: '198.18.0.10:53' },
+    origin: { type: 'string', default: 'dns.iroh.link.' },
+    mib: { type: 'string', default: '4' },
+    transfer: { type: 'string', default: 'sink' },
+    'observe-ms': { type: 'string', default: '8000' },
+    lifetime: { type: 'string', default: '120' },
+    deadline: { type: 'string', default: '90000' },
+  },
+  strict: true,
+});
+
+const print = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** An endpoint on our relay that publishes every address to the pkarr API. */
+async function bind(
+  extraLookups: (DnsLookup | PkarrResolverLookup)[],
+): Promise<{ ep: Endpoint; publisher: PkarrPublisherLookup }> {
+  const secret = SecretKey.generate();
+  const publisher = new PkarrPublisherLookup(secret, {
+    relayUrl: values.pkarr!,
+    addrFilter: AddrFilter.unfiltered(),
+  });
+  const b = Endpoint.builder();
+  presetMinimal(b);
+  b.secretKey(secret)
+    .bindAddr('0.0.0.0:0')
+    .alpns([PEER_ALPN])
+    .relayMode(RelayMode.customFromUrls([values.relay!]))
+    .addressLookup(publisher);
+  for (const l of extraLookups) b.addressLookup(l);
+  const ep = await b.bind();
+  await withTimeout(ep.online(), 20_000, 'the relay');
+  await publisher.flush();
+  return { ep, publisher };
+}
+
+/** Whether `lookup` yields a record for `id` with a relay URL (polled every 200 ms until `ms`). */
+async function resolves(
+  lookup: DnsLookup | PkarrResolverLookup,
+  id: PublicKey,
+  ms: number,
+): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      for await (const item of lookup.resolve(id)) if (item.addr.relayUrl() !== null) return true;
+    } catch {
+      // not yet, or unreachable
+    }
+    await sleep(200);
+  }
+  return false;
+}
+
+/** B's protocol: `E` echoes the stream, `S` hashes it and answers with the count and digest. */
+class LabProtocol implements ProtocolHandler {
+  async accept(conn: Connection): Promise<void> {
+    const path = conn.paths()[0];
+    print({ event: 'accepted', remote: conn.remoteId().toString(), isRelay: path?.isRelay ?? null });
+    for (;;) {
+      const bi = await conn.acceptBi().catch(() => null);
+      if (!bi) return;
+      void (async () => {
+        const op = (await bi.recv.readExact(1))[0];
+        const hash = createHash('sha256');
+        let n = 0;
+        for (let c = await bi.recv.read(MIB); c !== null; c = await bi.recv.read(MIB)) {
+          if (op === ECHO) await bi.send.writeAll(c);
+          else hash.update(c);
+          n += c.length;
+        }
+        if (op === SINK)
+          await bi.send.writeAll(
+            new TextEncoder().encode(JSON.stringify({ bytes: n, sha256: hash.digest('hex') })),
+          );
+        await bi.send.finish();
+      })().catch((e: unknown) => print({ event: 'stream-error', error: (e as Error).message }));
+    }
+  }
+}
+
+async function accept(): Promise<void> {
+  const { ep, publisher } = await bind([]);
+  const router = Router.builder(ep).accept(PEER_ALPN, new LabProtocol()).spawn();
+  // Ready once the record is visible through the pkarr API.
+  const visible = await resolves(new PkarrResolverLookup(values.pkarr!), ep.id(), 20_000);
+  if (!visible) throw new Error('our record did not become visible on the pkarr API');
+  const stop = async () => {
+    publisher.close();
+    await router.shutdown();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  setTimeout(() => void stop(), Number(values.lifetime) * 1000).unref();
+  print({ event: 'ready', id: ep.id().toString(), addr: ep.addr().toString(), sockets: ep.boundSockets() });
+  await new Promise(() => {});
+}
+
+function sample(p: PathSnapshot | undefined, ms: number): PathSample | null {
+  return p ? { ms: Math.round(ms), isRelay: p.isRelay, isIp: p.isIp, remoteAddr: p.remoteAddr } : null;
+}
+
+/** Sends `mib` MiB of random data; `sink` compares B's digest, `echo` the echoed bytes' digest. */
+async function transfer(conn: Connection, mode: 'sink' | 'echo', mib: number): Promise<boolean> {
+  const { send, recv } = await conn.openBi();
+  const sent = createHash('sha256');
+  const echoed = createHash('sha256');
+  let echoedBytes = 0;
+  const reading =
+    mode === 'echo'
+      ? (async () => {
+          for (let c = await recv.read(MIB); c !== null; c = await recv.read(MIB)) {
+            echoed.update(c);
+            echoedBytes += c.length;
+          }
+        })()
+      : recv.readToEnd(4096);
+  await send.writeAll(Uint8Array.of(mode === 'echo' ? ECHO : SINK));
+  for (let i = 0; i < mib * 4; i++) {
+    const chunk = new Uint8Array(randomBytes(MIB / 4));
+    sent.update(chunk);
+    await send.writeAll(chunk);
+  }
+  await send.finish();
+  const answer = await reading;
+  const want = sent.digest('hex');
+  if (mode === 'echo') return echoedBytes === mib * MIB && echoed.digest('hex') === want;
+  const got = JSON.parse(new TextDecoder().decode(answer as Uint8Array)) as { bytes: number; sha256: string };
+  return got.bytes === mib * MIB && got.sha256 === want;
+}
+
+async function dial(): Promise<number> {
+  if (!values.id) throw new Error('dial needs --id <EndpointId>');
+  const remote = PublicKey.fromString(values.id);
+  const mode = values.transfer === 'echo' ? 'echo' : 'sink';
+  const mib = Number(values.mib);
+  const observeMs = Number(values['observe-ms']);
+  const [host, port] = values.dns!.split(':') as [string, string];
+  const dns = () =>
+    new DnsLookup({
+      transport: new UdpTransport({ host, port: Number(port) }),
+      origin: values.origin!,
+      staggeringMs: [300],
+      timeoutMs: 2000,
+    });
+  const pkarr = () => new PkarrResolverLookup(values.pkarr!);
+  const { ep, publisher } = await bind([dns(), pkarr()]);
+  const [dnsOk, pkarrOk] = await Promise.all([
+    resolves(dns(), remote, 3000),
+    resolves(pkarr(), remote, 3000),
+  ]);
+  const moved: { mode: 'sink' | 'echo'; bytes: number; ms: number | null; intact: boolean } = {
+    mode,
+    bytes: mib * MIB,
+    ms: null,
+    intact: false,
+  };
+  const report: { -readonly [K in keyof DialReport]: DialReport[K] } = {
+    event: 'result',
+    id: ep.id().toString(),
+    remote: remote.toString(),
+    dnsOk,
+    pkarrOk,
+    connected: false,
+    connectMs: null,
+    initialPath: null,
+    paths: [],
+    direct: false,
+    timeToDirectMs: null,
+    transfer: moved,
+  };
+  try {
+    const t0 = performance.now();
+    const conn = await withTimeout(ep.connect(remote, PEER_ALPN), 30_000, 'connect');
+    const connectedAt = performance.now();
+    report.connected = true;
+    report.connectMs = Math.round(connectedAt - t0);
+    const paths: PathSample[] = [];
+    const see = (ps: PathSnapshot[]) => {
+      const s = sample(ps.find((p) => p.isSelected) ?? ps[0], performance.now() - connectedAt);
+      if (!s) return;
+      const last = paths[paths.length - 1];
+      if (!last || last.remoteAddr !== s.remoteAddr || last.isRelay !== s.isRelay) paths.push(s);
+      if (!s.isRelay && s.isIp && report.timeToDirectMs === null) report.timeToDirectMs = s.ms;
+    };
+    see(conn.paths());
+    report.initialPath = paths[0] ?? null;
+    const watch = conn.watchPaths(see);
+    const poll = setInterval(() => see(conn.paths()), 100);
+    const t1 = performance.now();
+    moved.intact = await withTimeout(transfer(conn, mode, mib), 120_000, 'transfer');
+    moved.ms = Math.round(performance.now() - t1);
+    // Keep watching until a direct path shows up or the observation window ends.
+    while (report.timeToDirectMs === null && performance.now() - connectedAt < observeMs) await sleep(100);
+    clearInterval(poll);
+    await watch.stop();
+    report.paths = paths;
+    report.direct = report.timeToDirectMs !== null;
+    conn.close(0n);
+  } catch (e) {
+    report.error = (e as Error).message;
+  }
+  print(report);
+  publisher.close();
+  await withTimeout(ep.close(), 5000, 'close').catch(() => {});
+  return report.connected && report.transfer.intact ? 0 : 1;
+}
+
+async function main(): Promise<void> {
+  if (!values.relay || !values.pkarr) throw new Error('--relay and --pkarr are required');
+  if (positionals[0] === 'accept') return accept();
+  if (positionals[0] !== 'dial') throw new Error('usage: peer.js accept|dial …');
+  setTimeout(() => {
+    print({ event: 'error', error: `deadline of ${values.deadline} ms` });
+    process.exit(3);
+  }, Number(values.deadline)).unref();
+  process.exit(await dial());
+}
+
+main().catch((e: unknown) => {
+  print({ event: 'error', error: (e as Error).message });
+  process.exit(2);
+});
