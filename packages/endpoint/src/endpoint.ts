@@ -179,6 +179,13 @@ export class Endpoint implements IncomingHost {
     if (!this.#closed) this.#addr.set(this.#computeAddr());
   }
 
+  /** Our hole-punching candidates: the direct addresses the address filter lets through. */
+  #candidateAddrs(): string[] {
+    const addrs = this.#addr.get().addrs;
+    const kept = this.#config.addrFilter ? this.#config.addrFilter(addrs) : addrs;
+    return kept.flatMap((a) => (a.type === 'ip' ? [a.addr.toString()] : []));
+  }
+
   #publish(addr: EndpointAddr): void {
     const filtered = this.#config.addrFilter ? this.#config.addrFilter(addr.addrs) : addr.addrs;
     this.#lookup.publish({ addrs: filtered, userData: this.#config.userData });
@@ -362,7 +369,13 @@ export class Endpoint implements IncomingHost {
       this.#metrics.connectionsDirect.inc();
     } else if (m?.kind === 'relay') this.#metrics.connectionsRelayed.inc();
     const conn = new Connection(quic, id, this.#layer);
-    new PathPolicy(quic, id, this.#layer, () => new Set(this.#addr.get().directAddresses())).start();
+    new PathPolicy(
+      quic,
+      id,
+      this.#layer,
+      () => new Set(this.#addr.get().directAddresses()),
+      () => this.#candidateAddrs(),
+    ).start();
     void conn.closed().then(() => this.#metrics.connectionsClosed.inc());
     return conn;
   }

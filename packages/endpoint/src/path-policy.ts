@@ -43,6 +43,7 @@ export class PathPolicy {
   readonly #remote: PublicKey;
   readonly #layer: SocketLayer;
   readonly #ownAddrs: () => Set<string>;
+  readonly #candidates: () => string[];
   readonly #tried = new Map<string, number>();
   readonly #timersSet = new Set<number>();
   /** Candidates (ours and the remote's) at the last round, and when it ran. */
@@ -50,11 +51,22 @@ export class PathPolicy {
   #roundAt = Number.NEGATIVE_INFINITY;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(quic: QuicConnection, remote: PublicKey, layer: SocketLayer, ownAddrs: () => Set<string>) {
+  /**
+   * `ownAddrs`: all our direct addresses (never dialled as the remote's); `candidates`: the ones we
+   * offer for hole punching (the endpoint's address filter applies, as to what it publishes).
+   */
+  constructor(
+    quic: QuicConnection,
+    remote: PublicKey,
+    layer: SocketLayer,
+    ownAddrs: () => Set<string>,
+    candidates: () => string[],
+  ) {
     this.#quic = quic;
     this.#remote = remote;
     this.#layer = layer;
     this.#ownAddrs = ownAddrs;
+    this.#candidates = candidates;
   }
 
   /** Starts watching the connection; stops by itself when it closes. */
@@ -115,7 +127,7 @@ export class PathPolicy {
    */
   #natTraversal(paths: PathInfo[]): void {
     const q = this.#quic;
-    const own = [...this.#ownAddrs()].filter((a) => parseMapped(a)?.kind === 'ip');
+    const own = this.#candidates().filter((a) => parseMapped(a)?.kind === 'ip');
     const local = new Set(q.localNatTraversalAddresses());
     for (const a of own) if (!local.has(a)) q.addNatTraversalAddress(a);
     for (const a of local) if (!own.includes(a)) q.removeNatTraversalAddress(a);

@@ -14,14 +14,15 @@ import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NAT_MODES, type NatMode, natlabAvailable } from './lab.js';
-import { matrixProgramsMissing, type PairSummary, runPair } from './matrix-run.js';
+import { matrixProgramsMissing, type PairSummary, runPair, type Variant } from './matrix-run.js';
 
 const DEFAULT_PAIRS =
-  'eim:eim,eim:sym,sym:sym,none:eim,udpblock:eim,eim:fullcone,fullcone:sym,sym:open,eim:open,open:open';
+  'eim:eim,none:eim,fullcone:sym,sym:open,same:eim,hairpin:eim,eim:sym,sym:sym,udpblock:eim,eim:udpblock,eim:fullcone,eim:open,open:open';
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 /** Whether plain UDP hole punching gets through this pair in the lab (the recipe's table, §6). */
-function punchable(a: NatMode, b: NatMode): boolean {
+function punchable(a: NatMode, b: NatMode, variant: Variant = 'split'): boolean {
+  if (variant !== 'split') return a !== 'udpblock';
   if (a === 'udpblock' || b === 'udpblock') return false;
   const endpointIndependentFiltering = (m: NatMode) => m === 'fullcone' || m === 'open';
   if (a === 'sym' && b === 'sym') return false;
@@ -73,20 +74,31 @@ function markdown(summaries: readonly PairSummary[], meta: Record<string, string
     '| pair (natA × natB) | UDP punch possible | runs | connected | direct | median to direct | max to direct | data intact | notes |',
     '|---|---|---|---|---|---|---|---|---|',
   ];
+  const label = (s: PairSummary) =>
+    s.variant === 'same'
+      ? `same NAT (${s.a}), LAN`
+      : s.variant === 'hairpin'
+        ? `same NAT (${s.a}), hairpin, no LAN candidates`
+        : `${s.a} × ${s.b}`;
   for (const s of summaries)
     lines.push(
-      `| ${s.a} × ${s.b} | ${punchable(s.a, s.b) ? 'yes' : 'no'} | ${s.runs} | ${s.connected}/${s.runs} | ` +
+      `| ${label(s)} | ${punchable(s.a, s.b, s.variant) ? 'yes' : 'no'} | ${s.runs} | ${s.connected}/${s.runs} | ` +
         `${s.direct}/${s.runs} | ${fmtMs(s.medianToDirectMs)} | ${fmtMs(s.maxToDirectMs)} | ${s.intact}/${s.runs} | ${notes(s)} |`,
     );
   return `${lines.join('\n')}\n`;
 }
 
-function parsePairs(text: string): [NatMode, NatMode][] {
+/** `a:b` (split topology), `same:<mode>` (both hosts behind natA) or `hairpin:<mode>`. */
+function parsePairs(text: string): [NatMode, NatMode, Variant][] {
   return text.split(',').map((p) => {
-    const [a, b] = p.trim().split(':');
+    const [x, y] = p.trim().split(':');
     const ok = (m: string | undefined): m is NatMode => NAT_MODES.includes(m as NatMode);
-    if (!ok(a) || !ok(b)) throw new Error(`bad pair ${JSON.stringify(p)} (modes: ${NAT_MODES.join(', ')})`);
-    return [a, b];
+    if ((x === 'same' || x === 'hairpin') && ok(y)) return [y, y, x];
+    if (!ok(x) || !ok(y))
+      throw new Error(
+        `bad pair ${JSON.stringify(p)} (modes: ${NAT_MODES.join(', ')}; or same:<mode>, hairpin:<mode>)`,
+      );
+    return [x, y, 'split'];
   });
 }
 
@@ -116,9 +128,10 @@ async function main(): Promise<void> {
   }
   const started = new Date();
   const summaries: PairSummary[] = [];
-  for (const [a, b] of pairs) {
-    console.error(`${a} × ${b}: ${runs} run(s)`);
+  for (const [a, b, variant] of pairs) {
+    console.error(`${variant === 'split' ? `${a} × ${b}` : `${variant}:${a}`}: ${runs} run(s)`);
     const s = await runPair(a, b, {
+      variant,
       runs,
       mib,
       transfer,
