@@ -25,6 +25,8 @@ export const NATLAB_SH = fileURLToPath(new URL('../natlab.sh', import.meta.url))
 /** The server namespace's addresses. */
 export const SERVER_IP = '198.18.0.10';
 export const SERVER_IP_ALT = '198.18.0.11';
+/** The routers' WAN (public) addresses: an eim router maps its LAN hosts' ports to these. */
+export const WAN_IP: Readonly<Record<Router, string>> = { natA: '198.18.0.2', natB: '198.18.0.3' };
 
 /** Whether the lab can run here, and if not, why. */
 export type Availability = { ok: true } | { ok: false; reason: string };

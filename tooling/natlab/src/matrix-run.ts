@@ -4,17 +4,21 @@
  * alone. Each run says whether the connection came up, whether and when a direct path was selected,
  * and whether the data arrived intact.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LabProcess, NatLab, type NatMode, SERVER_IP } from './lab.js';
+import { type LabProcess, NatLab, type NatMode, type Router, SERVER_IP, WAN_IP } from './lab.js';
 import type { DialReport } from './peer.js';
 
 /** The built programs that run inside the lab. */
 export const PEER_JS = fileURLToPath(new URL('../dist/peer.js', import.meta.url));
+/** The real-iroh side (`@number0/iroh`, napi). */
+export const IROH_PEER_JS = fileURLToPath(new URL('../dist/iroh-peer.js', import.meta.url));
+/** The UDP port real iroh binds in the lab (eim routers keep it, so its public address is known). */
+export const IROH_PORT = 40000;
 export const RELAY_APP = fileURLToPath(new URL('../../../apps/relay/dist/main.js', import.meta.url));
 export const DNS_APP = fileURLToPath(new URL('../../../apps/dns-server/dist/main.js', import.meta.url));
 /** The DNS app's origin and ports in the lab. */
@@ -32,6 +36,26 @@ export function matrixProgramsMissing(): string | null {
   for (const [path, what] of wanted)
     if (!existsSync(path)) return `${what} is not built (${path} is missing)`;
   return null;
+}
+
+/** Why real iroh cannot run (its peer not built, the napi binary does not load), or `null`. */
+export async function irohUnavailable(): Promise<string | null> {
+  if (!existsSync(IROH_PEER_JS)) return `tooling/natlab is not built (${IROH_PEER_JS} is missing)`;
+  // In a child process: a binary that does not load (or crashes) must not take the caller with it.
+  const probe = "require('@number0/iroh').SecretKey.generate().public().toString()";
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--no-deprecation', '-e', probe],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 20_000 },
+      (err, _stdout, stderr) =>
+        resolve(
+          err
+            ? `@number0/iroh does not load: ${(String(stderr).trim() || err.message).split('\n')[0]}`
+            : null,
+        ),
+    );
+  });
 }
 
 /** Our servers running in the lab's server namespace. */
@@ -151,7 +175,15 @@ export interface RunOptions {
   readonly observeMs?: number;
   /** Keep LAN addresses out of what the peers publish and offer (the hairpin case). */
   readonly noLan?: boolean;
+  /**
+   * Real iroh (`@number0/iroh`) on one side: `acceptor` in hostB (our endpoint in hostA dials it by
+   * ticket), `dialler` in hostA (it dials our endpoint in hostB by EndpointId alone). Split topology only.
+   */
+  readonly iroh?: IrohSide;
 }
+
+/** Which side real iroh plays in a run (see {@link RunOptions.iroh}). */
+export type IrohSide = 'acceptor' | 'dialler';
 
 /**
  * The topology of a pair: `split` (hostA behind natA, hostB behind natB), `same` (both behind natA,
@@ -164,10 +196,55 @@ export type Variant = 'split' | 'same' | 'hairpin';
 export interface RunResult {
   readonly dial: DialReport | null;
   readonly error?: string;
+  /** The accepting side's path events (JSON lines it printed), with real iroh on one side. */
+  readonly acceptorEvents?: readonly string[];
+  /** What real iroh logged (tracing on its stdout, WARN and up), with real iroh on one side. */
+  readonly irohLog?: IrohLog;
+}
+
+/** A summary of real iroh's log in one run. */
+export interface IrohLog {
+  readonly warnings: number;
+  readonly errors: number;
+  /** `Failed to publish to pkarr` warnings: presetN0 publishing to n0's server, unreachable in the lab. */
+  readonly pkarrPublishFailures: number;
+  /** Distinct WARN/ERROR messages (timestamps and key=value details stripped), at most 12. */
+  readonly distinct: readonly string[];
+}
+
+/** Summarises the tracing lines real iroh wrote to stdout. */
+export function irohLogOf(p: LabProcess): IrohLog {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
+  const lines = p.lines.stdout.filter((l) => !l.startsWith('{')).map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
+  const level = (l: string) => /^\S+\s+(WARN|ERROR)\s/.exec(l)?.[1];
+  const distinct = new Set<string>();
+  for (const l of lines) {
+    if (!level(l)) continue;
+    const msg = l.replace(/^\S+\s+/, '').replace(/ \w+=.*$/, '');
+    if (distinct.size < 12) distinct.add(msg.length > 200 ? `${msg.slice(0, 200)}…` : msg);
+  }
+  return {
+    warnings: lines.filter((l) => level(l) === 'WARN').length,
+    errors: lines.filter((l) => level(l) === 'ERROR').length,
+    pkarrPublishFailures: lines.filter((l) => l.includes('Failed to publish to pkarr')).length,
+    distinct: [...distinct],
+  };
+}
+
+/**
+ * Real iroh's public address behind a router, for `addExternalAddr`: eim-like routers keep the port, so
+ * it is the router's WAN address and {@link IROH_PORT}; without NAT (none, open) the host's own address
+ * is public and iroh knows it; behind a symmetric NAT it cannot be known in advance.
+ */
+export function irohExternalAddr(lab: NatLab, router: Router): string | null {
+  const mode = lab.mode(router);
+  if (mode === 'eim' || mode === 'fullcone' || mode === 'udpblock') return `${WAN_IP[router]}:${IROH_PORT}`;
+  return null;
 }
 
 /** One accept/dial run in a lab whose services are up. */
 export async function runOnce(lab: NatLab, services: Services, opts: RunOptions = {}): Promise<RunResult> {
+  if (opts.iroh) return runOnceIroh(lab, services, opts.iroh, opts);
   const common = [
     '--relay',
     services.relayUrl,
@@ -211,10 +288,89 @@ export async function runOnce(lab: NatLab, services: Services, opts: RunOptions 
   }
 }
 
+/** The dialler's options shared by ./peer.ts and ./iroh-peer.ts. */
+function dialOptions(opts: RunOptions): string[] {
+  const observeMs = opts.observeMs ?? 8000;
+  return [
+    '--mib',
+    String(opts.mib ?? 4),
+    '--transfer',
+    opts.transfer ?? 'sink',
+    '--observe-ms',
+    String(observeMs),
+    '--deadline',
+    String(observeMs + 150_000),
+  ];
+}
+
+/** The JSON lines of an accepting process other than `ready` (path events, accepted, errors). */
+const acceptorEvents = (p: LabProcess): string[] =>
+  p.lines.stdout.filter((l) => l.startsWith('{') && !l.startsWith('{"event":"ready"'));
+
+/**
+ * One run with real iroh on one side (always the split topology): as `acceptor` in hostB, our endpoint
+ * in hostA dials it with its ticket (relay URL and direct addresses, its NAT's public mapping among
+ * them); as `dialler` in hostA, it dials our endpoint in hostB by EndpointId alone (presetN0: DNS
+ * through the lab's resolv.conf to our DNS app, where our endpoint published itself).
+ */
+async function runOnceIroh(
+  lab: NatLab,
+  services: Services,
+  side: IrohSide,
+  opts: RunOptions,
+): Promise<RunResult> {
+  if (lab.shared) throw new Error('real iroh runs in the split topology only');
+  const ours = ['--relay', services.relayUrl, '--ca', services.caPath, '--pkarr', services.pkarrUrl];
+  const irohArgs = (router: Router) => {
+    const external = irohExternalAddr(lab, router);
+    return [
+      '--relay',
+      services.relayUrl,
+      '--bind',
+      `0.0.0.0:${IROH_PORT}`,
+      ...(external ? ['--external', external] : []),
+    ];
+  };
+  // The napi package's `main` field is wrong (Node falls back to index.js and warns about it).
+  const env = { NODE_OPTIONS: '--no-deprecation' };
+  const observeMs = opts.observeMs ?? 8000;
+  const b =
+    side === 'acceptor'
+      ? lab.spawnNode('hostB', IROH_PEER_JS, ['accept', ...irohArgs('natB'), '--lifetime', '300'], { env })
+      : lab.spawnNode('hostB', PEER_JS, ['accept', ...ours, '--lifetime', '300']);
+  let a: LabProcess | null = null;
+  try {
+    const ready = await b.waitLine(/^\{"event":"ready".*$/, 60_000);
+    const r = JSON.parse(ready[0]) as { id: string; ticket?: string };
+    a =
+      side === 'acceptor'
+        ? lab.spawnNode('hostA', PEER_JS, ['dial', ...ours, '--ticket', r.ticket!, ...dialOptions(opts)])
+        : lab.spawnNode(
+            'hostA',
+            IROH_PEER_JS,
+            ['dial', ...irohArgs('natA'), '--id', r.id, '--origin', services.origin, ...dialOptions(opts)],
+            { env },
+          );
+    await a.exited(observeMs + 160_000);
+    const dial = a.jsonLines<DialReport>().find((l) => l.event === 'result') ?? null;
+    await b.stop(2000);
+    const extra = { acceptorEvents: acceptorEvents(b), irohLog: irohLogOf(side === 'acceptor' ? b : a) };
+    if (!dial) return { dial: null, error: `the dialler printed no result:\n${a.output()}`, ...extra };
+    return { dial, ...extra };
+  } catch (e) {
+    return { dial: null, error: (e as Error).message };
+  } finally {
+    await b.stop(2000);
+    await a?.stop(2000);
+  }
+}
+
 /** A pair's runs and their summary. */
 export interface PairSummary {
   readonly pair: string;
   readonly variant: Variant;
+  /** Real iroh's side, when one side is real iroh. */
+  readonly iroh?: IrohSide;
   readonly a: NatMode;
   readonly b: NatMode;
   readonly runs: number;
@@ -242,12 +398,15 @@ export function summarize(
   results: readonly RunResult[],
   error?: string,
   variant: Variant = 'split',
+  iroh?: IrohSide,
 ): PairSummary {
   const dials = results.map((r) => r.dial).filter((d): d is DialReport => d !== null);
   const times = dials.flatMap((d) => (d.timeToDirectMs === null ? [] : [d.timeToDirectMs]));
+  const direction = iroh === 'acceptor' ? ' TS→iroh' : iroh === 'dialler' ? ' iroh→TS' : '';
   return {
-    pair: variant === 'split' ? `${a}×${b}` : `${variant}:${a}`,
+    pair: `${variant === 'split' ? `${a}×${b}` : `${variant}:${a}`}${direction}`,
     variant,
+    ...(iroh ? { iroh } : {}),
     a,
     b,
     runs: results.length,
@@ -278,6 +437,7 @@ export interface PairRunOptions extends RunOptions {
 export async function runPair(a: NatMode, b: NatMode, opts: PairRunOptions = {}): Promise<PairSummary> {
   const results: RunResult[] = [];
   const variant = opts.variant ?? 'split';
+  if (opts.iroh && variant !== 'split') throw new Error('real iroh runs in the split topology only');
   const lab = await NatLab.up({
     a,
     b,
@@ -293,9 +453,9 @@ export async function runPair(a: NatMode, b: NatMode, opts: PairRunOptions = {})
       results.push(r);
       opts.onRun?.(i, r);
     }
-    return summarize(a, b, results, undefined, variant);
+    return summarize(a, b, results, undefined, variant, opts.iroh);
   } catch (e) {
-    return summarize(a, b, results, (e as Error).message, variant);
+    return summarize(a, b, results, (e as Error).message, variant, opts.iroh);
   } finally {
     await lab.down();
   }

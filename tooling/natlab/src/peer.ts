@@ -6,6 +6,7 @@
  *   node dist/peer.js dial --id <EndpointId> --relay <url> --pkarr <url> [--dns 198.18.0.10:53]
  *                          [--origin dns.iroh.link.] [--mib 4] [--transfer sink|echo] [--observe-ms 8000]
  *                          [--deadline 90000]
+ *   node dist/peer.js dial --ticket <EndpointTicket> --relay <url> --pkarr <url> …   (no lookups)
  *
  * Both bind an endpoint on 0.0.0.0 with our relay (`RelayMode.customFromUrls`) and publish every address
  * they have (`AddrFilter.unfiltered()`) to the DNS app's pkarr API. `accept` prints
@@ -26,6 +27,7 @@ import {
   type Connection,
   DnsLookup,
   Endpoint,
+  EndpointTicket,
   type PathSnapshot,
   PkarrPublisherLookup,
   PkarrResolverLookup,
@@ -55,9 +57,12 @@ export interface DialReport {
   readonly event: 'result';
   readonly id: string;
   readonly remote: string;
-  /** Whether our DNS server (UDP) and the pkarr API answered with the remote's record. */
-  readonly dnsOk: boolean;
-  readonly pkarrOk: boolean;
+  /**
+   * Whether our DNS server (UDP) and the pkarr API answered with the remote's record; `null`: not asked
+   * (dialled by ticket, or a dialler that cannot ask that resolver).
+   */
+  readonly dnsOk: boolean | null;
+  readonly pkarrOk: boolean | null;
   readonly connected: boolean;
   /** From the call to connect() until it resolved. */
   readonly connectMs: number | null;
@@ -84,11 +89,18 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     id: { type: 'string' },
+    /** Dial an EndpointTicket (relay URL and direct addresses) instead of resolving --id. */
+    ticket: { type: 'string' },
     relay: { type: 'string' },
     /** PEM file of the CA that signed the relay's QAD certificate. */
     ca: { type: 'string' },
     /** Keep LAN (10/8) addresses out of what we publish and offer for hole punching (the hairpin case). */
     'no-lan': { type: 'boolean', default: false },
+    /**
+     * After this many MiB (and once a direct path is selected, or 10 s), print {"event":"paused"} and
+     * wait for SIGUSR2 before sending the rest: lets a test change the network mid-transfer.
+     */
+    'pause-at-mib': { type: 'string' },
     pkarr: { type: 'string' },
     dns: { type: 'string', default: '198.18.0.10:53' },
     origin: { type: 'string', default: 'dns.iroh.link.' },
@@ -172,6 +184,9 @@ class LabProtocol implements ProtocolHandler {
   async accept(conn: Connection): Promise<void> {
     const path = conn.paths()[0];
     print({ event: 'accepted', remote: conn.remoteId().toString(), isRelay: path?.isRelay ?? null });
+    // The accepting side's path and NAT traversal events, for diagnosis.
+    const t0 = performance.now();
+    conn.quic.onPathEvent((e) => print({ event: 'path', ms: Math.round(performance.now() - t0), ...e }));
     for (;;) {
       const bi = await conn.acceptBi().catch(() => null);
       if (!bi) return;
@@ -217,7 +232,12 @@ function sample(p: PathSnapshot | undefined, ms: number): PathSample | null {
 }
 
 /** Sends `mib` MiB of random data; `sink` compares B's digest, `echo` the echoed bytes' digest. */
-async function transfer(conn: Connection, mode: 'sink' | 'echo', mib: number): Promise<boolean> {
+async function transfer(
+  conn: Connection,
+  mode: 'sink' | 'echo',
+  mib: number,
+  pause?: { atMib: number; ready: () => Promise<void> },
+): Promise<boolean> {
   const { send, recv } = await conn.openBi();
   const sent = createHash('sha256');
   const echoed = createHash('sha256');
@@ -233,6 +253,7 @@ async function transfer(conn: Connection, mode: 'sink' | 'echo', mib: number): P
       : recv.readToEnd(4096);
   await send.writeAll(Uint8Array.of(mode === 'echo' ? ECHO : SINK));
   for (let i = 0; i < mib * 4; i++) {
+    if (pause && i === pause.atMib * 4) await pause.ready();
     const chunk = new Uint8Array(randomBytes(MIB / 4));
     sent.update(chunk);
     await send.writeAll(chunk);
@@ -246,8 +267,9 @@ async function transfer(conn: Connection, mode: 'sink' | 'echo', mib: number): P
 }
 
 async function dial(): Promise<number> {
-  if (!values.id) throw new Error('dial needs --id <EndpointId>');
-  const remote = PublicKey.fromString(values.id);
+  if (!values.id && !values.ticket) throw new Error('dial needs --id <EndpointId> or --ticket <ticket>');
+  const ticket = values.ticket ? EndpointTicket.fromString(values.ticket).endpointAddr() : null;
+  const remote = ticket ? ticket.id() : PublicKey.fromString(values.id!);
   const mode = values.transfer === 'echo' ? 'echo' : 'sink';
   const mib = Number(values.mib);
   const observeMs = Number(values['observe-ms']);
@@ -260,11 +282,11 @@ async function dial(): Promise<number> {
       timeoutMs: 2000,
     });
   const pkarr = () => new PkarrResolverLookup(values.pkarr!);
-  const { ep, publisher } = await bind([dns(), pkarr()]);
-  const [dnsOk, pkarrOk] = await Promise.all([
-    resolves(dns(), remote, 3000),
-    resolves(pkarr(), remote, 3000),
-  ]);
+  // With a ticket, the ticket is all we know of the remote: no lookups.
+  const { ep, publisher } = await bind(ticket ? [] : [dns(), pkarr()]);
+  const [dnsOk, pkarrOk] = ticket
+    ? [null, null]
+    : await Promise.all([resolves(dns(), remote, 3000), resolves(pkarr(), remote, 3000)]);
   const moved: { mode: 'sink' | 'echo'; bytes: number; ms: number | null; intact: boolean } = {
     mode,
     bytes: mib * MIB,
@@ -289,12 +311,19 @@ async function dial(): Promise<number> {
   };
   try {
     const t0 = performance.now();
-    const conn = await withTimeout(ep.connect(remote, PEER_ALPN), 30_000, 'connect');
+    const conn = await withTimeout(ep.connect(ticket ?? remote, PEER_ALPN), 30_000, 'connect');
     const connectedAt = performance.now();
     // Multipath and NAT traversal events, for diagnosing slow or failed punches.
     conn.quic.onPathEvent((e) => {
       const ms = Math.round(performance.now() - connectedAt);
-      const what = 'addr' in e ? e.addr : 'remote' in e ? String(e.remote) : '';
+      const what =
+        'addr' in e
+          ? e.addr
+          : 'addrs' in e
+            ? `r${e.round} [${e.addrs.join(' ')}]`
+            : 'remote' in e
+              ? String(e.remote)
+              : '';
       report.events.push(`${ms} ${e.type}${'id' in e && e.id !== undefined ? ` #${e.id}` : ''} ${what}`);
     });
     report.connected = true;
@@ -314,7 +343,22 @@ async function dial(): Promise<number> {
     const offEvents = conn.quic.onPathEvent(() => see(conn.paths()));
     const poll = setInterval(() => see(conn.paths()), 10);
     const t1 = performance.now();
-    moved.intact = await withTimeout(transfer(conn, mode, mib), 120_000, 'transfer');
+    const pauseAt = values['pause-at-mib'] === undefined ? undefined : Number(values['pause-at-mib']);
+    const pause =
+      pauseAt === undefined
+        ? undefined
+        : {
+            atMib: pauseAt,
+            ready: async () => {
+              const until = performance.now() + 10_000;
+              while (report.timeToDirectMs === null && performance.now() < until) await sleep(20);
+              const go = new Promise<void>((r) => process.once('SIGUSR2', () => r()));
+              print({ event: 'paused', direct: report.timeToDirectMs !== null });
+              await go;
+              report.events.push(`${Math.round(performance.now() - connectedAt)} resumed`);
+            },
+          };
+    moved.intact = await withTimeout(transfer(conn, mode, mib, pause), 180_000, 'transfer');
     moved.ms = Math.round(performance.now() - t1);
     // Keep watching until a direct path shows up or the observation window ends.
     while (report.timeToDirectMs === null && performance.now() - connectedAt < observeMs) await sleep(100);

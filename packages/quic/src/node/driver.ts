@@ -248,6 +248,7 @@ export class ConnectionDriver {
         case 'nat-address-removed':
         case 'nat-path-opening':
         case 'observed-address':
+        case 'nat-round':
           for (const l of [...this.pathListeners]) l(e);
           break;
         case 'drained':
@@ -274,6 +275,7 @@ export type PathEventInfo = Extract<
       | 'nat-address-added'
       | 'nat-address-removed'
       | 'nat-path-opening'
-      | 'observed-address';
+      | 'observed-address'
+      | 'nat-round';
   }
 >;

@@ -112,6 +112,22 @@ describe('n0 NAT traversal (QNT)', () => {
     expect(net.routes[0].get(S_IP)!.bytes).toBeGreaterThan(300_000);
   });
 
+  it('a path already opened to an address (and blocked by the NATs) is challenged again once a probe gets through', () => {
+    const { net, client, server, log } = setup();
+    server.addNatTraversalAddress(S_IP);
+    client.addNatTraversalAddress(C_IP);
+    net.runUntil(() => client.remoteNatTraversalAddresses().length === 1);
+    // Opened to an address we were given, as the endpoint does: the server's NAT drops its challenge.
+    expect(client.openPath(net.now, S_IP)).toBe(1);
+    net.runFor(50);
+    expect(client.pathInfo().find((p) => p.id === 1)?.validated).toBe(false);
+    const started = net.now;
+    client.initiateNatTraversalRound(net.now);
+    net.runUntil(() => events(client, log[0]).some((e) => e.type === 'path-opened' && e.id === 1));
+    // Validated right after the punch, not at the validation's next retry about 2 s later.
+    expect(net.now - started).toBeLessThan(500);
+  });
+
   it('without a route nothing opens: probes stop after 9 attempts per address, the relay carries on', () => {
     const { net, client, server } = setup();
     net.setUp(C_IP, S_IP, false);

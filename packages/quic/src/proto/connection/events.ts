@@ -52,6 +52,8 @@ export type ConnectionEvent =
   /** NAT traversal (client): the server announced or withdrew a candidate address. */
   | { readonly type: 'nat-address-added'; readonly addr: string }
   | { readonly type: 'nat-address-removed'; readonly addr: string }
+  /** NAT traversal: a round started (client: ours; server: the client's REACH_OUT named `addrs`). */
+  | { readonly type: 'nat-round'; readonly round: number; readonly addrs: readonly string[] }
   /** NAT traversal (client): a probe to `addr` was answered; path `id` is being opened there. */
   | { readonly type: 'nat-path-opening'; readonly id: number; readonly addr: string }
   /** Multipath: path `id` was abandoned, by the peer when `remote`. */

@@ -18,6 +18,8 @@ import type { SentItem } from './sent-record.js';
 import type { ConnState } from './state.js';
 
 const PATH_NEW_CONNECTION_ID = 0x3e78;
+/** The destination CID of a path still waiting for the peer's CIDs. */
+const NO_CID = new Uint8Array(0);
 const PATH_RETIRE_CONNECTION_ID = 0x3e79;
 /** PATH_ABANDON error codes (draft-ietf-quic-multipath §10.1). */
 export const PathErrorCode = {
@@ -289,9 +291,11 @@ export function acceptRemotePath(
 ): PathCtx | undefined {
   const mp = s.mp;
   if (!mp || s.side !== 'server' || mp.abandoned.has(pathId) || pathId > mp.localMaxPathId) return undefined;
+  // The client's CIDs for this path may still be on their way (they often travel through the relay
+  // while this packet came direct): the path waits for them, with what it owes queued (as noq does).
   const cid = takeRemotePathCid(s, pathId);
-  if (!cid) return undefined; // the client did not give us a CID for it: we cannot answer
-  const ctx = newPathCtx(s, pathId, new Path(from, cid.cid, cid.seq, false), now);
+  const path = cid ? new Path(from, cid.cid, cid.seq, false) : new Path(from, NO_CID, -1, false);
+  const ctx = newPathCtx(s, pathId, path, now);
   startValidation(s, ctx.path, now);
   return ctx;
 }

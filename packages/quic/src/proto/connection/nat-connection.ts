@@ -7,6 +7,7 @@ import type { Frame } from '../frame.js';
 import { TransportError } from '../transport-error.js';
 import { openPath } from './multipath.js';
 import { NatTraversal, type NatTraversalError, parseIpPort } from './nat-traversal.js';
+import { startValidation } from './path.js';
 import type { SentItem } from './sent-record.js';
 import type { ConnState } from './state.js';
 
@@ -38,7 +39,10 @@ export function onNatFrame(
     const r = need(s, f, 'client').onRemoveAddress(f.sequence);
     if (r !== undefined) s.events.push({ type: 'nat-address-removed', addr: r });
   } else {
-    const err = need(s, f, 'server').onReachOut(now, f.round, f.ip, f.port);
+    const nat = need(s, f, 'server');
+    const before = nat.round;
+    const err = nat.onReachOut(now, f.round, f.ip, f.port);
+    if (nat.round !== before) s.events.push({ type: 'nat-round', round: nat.round, addrs: [] });
     if (err === 'TooManyAddresses')
       throw TransportError.protocolViolation('REACH_OUT: more addresses than we accept');
   }
@@ -48,7 +52,9 @@ export function onNatFrame(
 export function startNatRound(s: ConnState, now: number): string[] | NatTraversalError {
   if (s.isClosed) return 'Closed';
   if (!s.nat) return 'ExtensionNotNegotiated';
-  return s.nat.startRound(now);
+  const r = s.nat.startRound(now);
+  if (Array.isArray(r)) s.events.push({ type: 'nat-round', round: s.nat.round, addrs: r });
+  return r;
 }
 
 /** Client: opens a path to each address whose probe was answered (kept when blocked for now). */
@@ -57,7 +63,12 @@ export function openNatPaths(s: ConnState, now: number): void {
   if (!nat || s.side !== 'client') return;
   while (nat.pathsToOpen.length > 0) {
     const addr = nat.pathsToOpen[0]!;
-    if ([...s.paths.values()].some((p) => !p.abandoned && p.path.remote === addr)) {
+    const existing = [...s.paths.values()].find((p) => !p.abandoned && p.path.remote === addr);
+    if (existing) {
+      // A path there is already being validated (opened to an address we were given): its challenges
+      // were dropped until the NATs opened, which the answered probe shows they now are. Challenge
+      // again at once instead of waiting for the validation's backoff.
+      if (!existing.path.validated) startValidation(s, existing.path, now);
       nat.pathsToOpen.shift();
       continue;
     }

@@ -112,7 +112,8 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
       if (probe) return probe;
     }
     for (const ctx of s.paths.values()) {
-      if (ctx === s.active || ctx.abandoned) continue;
+      // A path still waiting for the peer's CIDs cannot send yet.
+      if (ctx === s.active || ctx.abandoned || ctx.path.remoteCidSeq < 0) continue;
       s.use(ctx);
       const t = buildOn(s, now, false);
       if (t) return t;
