@@ -25,6 +25,10 @@
  * connected with the data intact.
  *
  * iroh's own log (tracing, at --log level) goes to stdout too; those lines do not start with `{`.
+ *
+ * `Connection.watchPaths` and `watchPathEvents` of `@number0/iroh` 1.1.0 abort the process (a Rust
+ * panic, "there is no reactor running": they spawn a tokio task from the JS thread), so both sides poll
+ * `paths()` instead and derive path events from the changes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
@@ -106,32 +110,75 @@ async function drain(recv: iroh.RecvStream, each: (c: number[]) => Promise<void>
   }
 }
 
+/**
+ * Polls `conn.paths()` every `intervalMs` (the watch functions are unusable, see above): `onPaths` gets
+ * every snapshot, `onEvent` a line per change, `opened #<id> <addr>`, `selected #<id> <addr>` or
+ * `closed #<id> <addr>`. Returns a function that stops polling.
+ */
+function pollPaths(
+  conn: iroh.Connection,
+  intervalMs: number,
+  onPaths: (ps: iroh.PathSnapshot[]) => void,
+  onEvent: (e: string) => void,
+): () => void {
+  const known = new Map<string, { addr: string; selected: boolean }>();
+  const tick = () => {
+    let ps: iroh.PathSnapshot[];
+    try {
+      ps = conn.paths();
+    } catch {
+      return;
+    }
+    onPaths(ps);
+    for (const p of ps) {
+      const k = known.get(p.id);
+      if (!k) onEvent(`opened #${p.id} ${p.remoteAddr}`);
+      if (p.isSelected && !k?.selected) onEvent(`selected #${p.id} ${p.remoteAddr}`);
+      known.set(p.id, { addr: p.remoteAddr, selected: p.isSelected });
+    }
+    for (const [id, k] of known)
+      if (!ps.some((p) => p.id === id)) {
+        onEvent(`closed #${id} ${k.addr}`);
+        known.delete(id);
+      }
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  return () => clearInterval(timer);
+}
+
 /** The protocol of ./peer.ts on one accepted connection: `E` echoes a stream, `S` answers its digest. */
 async function serve(conn: iroh.Connection): Promise<void> {
   const path = conn.paths().find((p) => p.isSelected) ?? conn.paths()[0];
   print({ event: 'accepted', remote: conn.remoteId().toString(), isRelay: path?.isRelay ?? null });
   const t0 = performance.now();
-  const watch = conn.watchPathEvents((e) =>
-    print({ event: 'path', ms: Math.round(performance.now() - t0), ...e, lastStats: undefined }),
+  const stopPolling = pollPaths(
+    conn,
+    20,
+    () => {},
+    (e) => print({ event: 'path', ms: Math.round(performance.now() - t0), path: e }),
   );
-  try {
-    for (;;) {
-      const bi = await conn.acceptBi().catch(() => null);
-      if (!bi) return;
-      void (async () => {
-        const op = (await bi.recv.readExact(1))[0];
-        const hash = createHash('sha256');
-        const n = await drain(bi.recv, async (c) => {
-          if (op === ECHO) await bi.send.writeAll(c);
-          else hash.update(Uint8Array.from(c));
-        });
-        if (op === SINK)
-          await bi.send.writeAll(bytes(JSON.stringify({ bytes: n, sha256: hash.digest('hex') })));
-        await bi.send.finish();
-      })().catch((e: unknown) => print({ event: 'stream-error', error: (e as Error).message }));
-    }
-  } finally {
-    await watch.stop().catch(() => {});
+  void conn.closed().then(
+    (reason) => {
+      stopPolling();
+      print({ event: 'closed', ms: Math.round(performance.now() - t0), reason });
+    },
+    () => stopPolling(),
+  );
+  for (;;) {
+    const bi = await conn.acceptBi().catch(() => null);
+    if (!bi) return;
+    void (async () => {
+      const op = (await bi.recv.readExact(1))[0];
+      const hash = createHash('sha256');
+      const n = await drain(bi.recv, async (c) => {
+        if (op === ECHO) await bi.send.writeAll(c);
+        else hash.update(Uint8Array.from(c));
+      });
+      if (op === SINK)
+        await bi.send.writeAll(bytes(JSON.stringify({ bytes: n, sha256: hash.digest('hex') })));
+      await bi.send.finish();
+    })().catch((e: unknown) => print({ event: 'stream-error', error: (e as Error).message }));
   }
 }
 
@@ -157,7 +204,14 @@ async function accept(): Promise<void> {
     const inc = await ep.acceptNext();
     if (!inc) return;
     void (async () => {
-      const conn = await (await inc.accept()).connect();
+      const from = await inc.remoteAddr().catch(() => null);
+      const conn = await (await inc.accept()).connect().catch((e: unknown) => {
+        // The first line: napi appends a Rust backtrace.
+        const error = (e as Error).message.split('\n')[0];
+        print({ event: 'accept-error', from: from?.addr ?? from?.kind ?? null, error });
+        return null;
+      });
+      if (!conn) return;
       if (new TextDecoder().decode(Uint8Array.from(conn.alpn())) !== PEER_ALPN) {
         conn.close(1n, bytes('unknown alpn'));
         return;
@@ -269,22 +323,17 @@ async function dial(): Promise<number> {
     };
     see(conn.paths());
     report.initialPath = paths[0] ?? null;
-    // Path events (opened, selected, closed), and a 10 ms poll: time to direct is measured to ~10 ms.
-    const events = conn.watchPathEvents((e) => {
-      const ms = Math.round(performance.now() - connectedAt);
-      report.events.push(`${ms} ${e.kind}${e.id !== undefined ? ` #${e.id}` : ''} ${e.remoteAddr ?? ''}`);
-      see(conn.paths());
-    });
-    const watch = conn.watchPaths(see);
-    const poll = setInterval(() => see(conn.paths()), 10);
+    report.paths = paths;
+    // A 10 ms poll of the paths (time to direct is measured to ~10 ms) and the changes it sees.
+    const stopPolling = pollPaths(conn, 10, see, (e) =>
+      report.events.push(`${Math.round(performance.now() - connectedAt)} ${e}`),
+    );
     const t1 = performance.now();
     moved.intact = await withTimeout(transfer(conn, mode, mib), 120_000, 'transfer');
     moved.ms = Math.round(performance.now() - t1);
     // Keep watching until a direct path shows up or the observation window ends.
     while (report.timeToDirectMs === null && performance.now() - connectedAt < observeMs) await sleep(100);
-    clearInterval(poll);
-    await Promise.allSettled([events.stop(), watch.stop()]);
-    report.paths = paths;
+    stopPolling();
     report.direct = report.timeToDirectMs !== null;
     conn.close(0n, []);
   } catch (e) {

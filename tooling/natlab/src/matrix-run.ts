@@ -378,6 +378,8 @@ export interface PairSummary {
   readonly direct: number;
   readonly timesToDirectMs: readonly number[];
   readonly medianToDirectMs: number | null;
+  /** The 95th percentile (nearest rank) of the times to direct. */
+  readonly p95ToDirectMs: number | null;
   readonly maxToDirectMs: number | null;
   readonly intact: number;
   readonly results: readonly RunResult[];
@@ -389,6 +391,13 @@ export function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((x, y) => x - y);
   return s[Math.floor((s.length - 1) / 2)]!;
+}
+
+/** The `p`th percentile by nearest rank, `null` for none. */
+export function percentile(xs: readonly number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
 /** Counts of a pair's runs. */
@@ -414,6 +423,7 @@ export function summarize(
     direct: dials.filter((d) => d.direct).length,
     timesToDirectMs: times,
     medianToDirectMs: median(times),
+    p95ToDirectMs: percentile(times, 95),
     maxToDirectMs: times.length ? Math.max(...times) : null,
     intact: dials.filter((d) => d.transfer.intact).length,
     results,

@@ -133,8 +133,8 @@ function markdown(
       .map(([k, v]) => `${k}: ${v}`)
       .join(' · '),
     '',
-    '| pair (natA × natB) | UDP punch possible | runs | connected | direct | median to direct | max to direct | data intact | notes |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| pair (natA × natB) | UDP punch possible | runs | connected | direct | median to direct | p95 to direct | max to direct | data intact | notes |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const label = (s: PairSummary) =>
     s.variant === 'same'
@@ -149,7 +149,7 @@ function markdown(
   for (const s of summaries)
     lines.push(
       `| ${label(s)} | ${punchable(s.a, s.b, s.variant) ? 'yes' : 'no'} | ${s.runs} | ${s.connected}/${s.runs} | ` +
-        `${s.direct}/${s.runs} | ${fmtMs(s.medianToDirectMs)} | ${fmtMs(s.maxToDirectMs)} | ${s.intact}/${s.runs} | ${notes(s)} |`,
+        `${s.direct}/${s.runs} | ${fmtMs(s.medianToDirectMs)} | ${fmtMs(s.p95ToDirectMs)} | ${fmtMs(s.maxToDirectMs)} | ${s.intact}/${s.runs} | ${notes(s)} |`,
     );
   return `${lines.join('\n')}\n`;
 }

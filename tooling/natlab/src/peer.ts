@@ -338,6 +338,7 @@ async function dial(): Promise<number> {
     };
     see(conn.paths());
     report.initialPath = paths[0] ?? null;
+    report.paths = paths; // filled in as paths change: a failed run reports what it saw
     const watch = conn.watchPaths(see);
     // Every path event, and a 10 ms poll: time to direct is measured to about 10 ms.
     const offEvents = conn.quic.onPathEvent(() => see(conn.paths()));
@@ -365,7 +366,6 @@ async function dial(): Promise<number> {
     clearInterval(poll);
     offEvents();
     await watch.stop();
-    report.paths = paths;
     report.direct = report.timeToDirectMs !== null;
     conn.close(0n);
   } catch (e) {
