@@ -70,7 +70,12 @@ export class Endpoint implements IncomingHost {
     this.#registry.register(this.#metrics);
     const relayPool = layer.relays;
     if (relayPool && !relayPool.relayMap().isEmpty())
-      this.#qad = new QadClient(quic, () => relayPool.relayMap().configs(), config.caRoots);
+      this.#qad = new QadClient(
+        quic,
+        () => relayPool.relayMap().configs(),
+        config.caRoots,
+        caRootsFetch(config.caRoots),
+      );
     this.#addr = new Watchable(this.#computeAddr(), sameAddr);
     this.#addr.watch((addr) => this.#publish(addr));
     const relays = layer.relays;
@@ -149,8 +154,16 @@ export class Endpoint implements IncomingHost {
    * What the last network report found (iroh's net report): the reflexive addresses the relays saw
    * us at through QUIC address discovery. Empty until a relay answered.
    */
-  netReport(): { readonly reflexiveAddrs: readonly string[] } {
-    return { reflexiveAddrs: this.#qad?.reflexive.get() ?? [] };
+  netReport(): {
+    readonly reflexiveAddrs: readonly string[];
+    readonly relayLatencies: ReadonlyMap<string, number>;
+    readonly nearestRelay: string | undefined;
+  } {
+    return {
+      reflexiveAddrs: this.#qad?.reflexive.get() ?? [],
+      relayLatencies: new Map(this.#qad?.latencies ?? []),
+      nearestRelay: this.#qad?.nearest.get(),
+    };
   }
 
   /** Waits for the next network report (QAD against every relay; at most a few seconds). */
@@ -234,6 +247,11 @@ export class Endpoint implements IncomingHost {
     });
     if (this.#qad) {
       this.#qad.reflexive.watch(() => this.#refreshAddr());
+      // The home relay follows the network report: the nearest relay, once one has been measured.
+      const relays = this.#layer.relays;
+      this.#qad.nearest.watch((url) => {
+        if (url !== undefined && relays && relays.relayMap().len() > 1) relays.preferHome(url);
+      });
       this.#qad.start();
     }
     this.#refreshAddr();

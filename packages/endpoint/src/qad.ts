@@ -5,6 +5,7 @@
  * relay sees us at is our reflexive (public) address: a candidate for hole punching and a direct
  * address to publish. Reports run at start, on network changes and every 30 s.
  */
+import type { FetchFn } from '@iroh-ts/dns-server';
 import { createTlsSession, type QuicConnection, type QuicEndpoint } from '@iroh-ts/quic';
 import type { CaRootsConfig } from './builder.js';
 import type { RelayConfig } from './relay-map.js';
@@ -67,6 +68,10 @@ async function qadAddress(relay: RelayConfig): Promise<{ addr: string; host: str
   }
 }
 
+/** `/ping` probes per relay and report, and how long one may take (ms). */
+const PINGS = 3;
+const PING_TIMEOUT_MS = 3000;
+
 /** Runs QAD reports against the relays and keeps the reflexive addresses they saw. */
 export class QadClient {
   readonly #quic: QuicEndpoint;
@@ -75,11 +80,22 @@ export class QadClient {
   #roots: Promise<Uint8Array[]> | undefined;
   /** Our reflexive addresses (`ip:port`) as the relays last reported them. */
   readonly reflexive = new Watchable<readonly string[]>([], (a, b) => a.join() === b.join());
+  /** Each relay's latency (ms, the best of 3 `GET /ping`), from the last report that reached it. */
+  readonly latencies = new Map<string, number>();
+  /** The relay with the lowest latency in the last report. */
+  readonly nearest = new Watchable<string | undefined>(undefined);
+  readonly #fetch: FetchFn;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
 
-  constructor(quic: QuicEndpoint, relays: () => RelayConfig[], ca: CaRootsConfig | undefined) {
+  constructor(
+    quic: QuicEndpoint,
+    relays: () => RelayConfig[],
+    ca: CaRootsConfig | undefined,
+    fetchFn: FetchFn = (input, init) => fetch(input, init),
+  ) {
+    this.#fetch = fetchFn;
     this.#quic = quic;
     this.#relays = relays;
     this.#ca = ca;
@@ -103,11 +119,41 @@ export class QadClient {
   async #report(): Promise<void> {
     const relays = this.#relays();
     if (relays.length === 0 || this.#closed) return;
-    const seen = await Promise.all(relays.map((r) => this.#probe(r).catch(() => undefined)));
+    const [seen, pings] = await Promise.all([
+      Promise.all(relays.map((r) => this.#probe(r).catch(() => undefined))),
+      Promise.all(relays.map((r) => this.#ping(r))),
+    ]);
     if (this.#closed) return;
+    relays.forEach((r, i) => {
+      const ms = pings[i];
+      if (ms !== undefined) this.latencies.set(r.url, ms);
+    });
+    let best: string | undefined;
+    for (const [url, ms] of this.latencies)
+      if (best === undefined || ms < this.latencies.get(best)!) best = url;
+    this.nearest.set(best);
     const addrs = [...new Set(seen.filter((a): a is string => a !== undefined))].sort();
     // A failed report keeps what we knew: a relay that does not answer says nothing about our address.
     if (addrs.length > 0) this.reflexive.set(addrs);
+  }
+
+  /** The best of 3 `GET <relay>/ping` round trips (ms), `undefined` when none answered. */
+  async #ping(relay: RelayConfig): Promise<number | undefined> {
+    const url = new URL('ping', relay.url.endsWith('/') ? relay.url : `${relay.url}/`).toString();
+    let best: number | undefined;
+    for (let i = 0; i < PINGS && !this.#closed; i++) {
+      const t0 = performance.now();
+      try {
+        const r = await this.#fetch(url, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
+        await r.arrayBuffer();
+        if (!r.ok) continue;
+        const ms = performance.now() - t0;
+        if (best === undefined || ms < best) best = ms;
+      } catch {
+        // Unreachable or too slow: no sample.
+      }
+    }
+    return best;
   }
 
   async #probe(relay: RelayConfig): Promise<string | undefined> {

@@ -46,6 +46,8 @@ export class RelayPool {
   /** Whether the home relay is connected right now. */
   readonly homeConnected = new Watchable(false);
   #closed = false;
+  /** The relay the network report found nearest, once known. */
+  #preferred: string | undefined;
   readonly #sweep: ReturnType<typeof setInterval>;
   /** Datagrams sent and received through relays (bytes). */
   bytesSent = 0;
@@ -176,6 +178,10 @@ export class RelayPool {
     if (this.#closed) return;
     const home = this.home.get();
     if (state === 'connected') {
+      if (link.url === this.#preferred && home !== link.url) {
+        this.#setHome(link.url);
+        return;
+      }
       if (home === undefined && this.#relays.contains(link.url)) this.home.set(link.url);
       if (this.home.get() === link.url) this.homeConnected.set(true);
       return;
@@ -222,6 +228,30 @@ export class RelayPool {
     if (link.retry) clearTimeout(link.retry);
     this.#links.delete(link.url);
     link.client.close();
+  }
+
+  /**
+   * Makes `url` (a configured relay, e.g. the nearest by the network report) the home relay: at once
+   * when it is connected, else as soon as it connects. Returns false for a relay not configured.
+   */
+  preferHome(url: string): boolean {
+    let u: string;
+    try {
+      u = normaliseRelayUrl(url);
+    } catch {
+      return false;
+    }
+    if (this.#closed || !this.#relays.contains(u)) return false;
+    this.#preferred = u;
+    if (this.home.get() === u) return true;
+    const link = this.#link(u);
+    if (link?.client.state === 'connected') this.#setHome(u);
+    return true;
+  }
+
+  #setHome(u: string): void {
+    this.home.set(u);
+    this.homeConnected.set(true);
   }
 
   /** Closes every relay connection. */
