@@ -23,8 +23,10 @@ describe('demo', () => {
     expect(addr.relayUrl()).toBe(relay);
     const z32 = PublicKey.fromString(bId!).toZ32();
     expect(out).toContain(`by EndpointId over DNS (TXT _iroh.${z32}.demo.iroh.test.)`);
-    // B published only its relay (iroh's default), so the path is the relay.
+    // B published only its relay (iroh's default), so the connection starts on the relay …
     expect(out).toContain(`path: relay ${relay}`);
+    // … and the endpoints punch a direct path (NAT traversal on loopback).
+    expect(out).toMatch(/^hole punch: +direct path 127\.0\.0\.1:\d+ selected \d+ ms after connect/m);
     expect(out).toMatch(/^echo: +"ping through the relay", round trip median [0-9.]+ ms over 20$/m);
     expect(out).toMatch(/^transfer: +2 MiB in [0-9.]+ s = [0-9.]+ MB\/s$/m);
     expect(out).toMatch(/: ok$/m);
