@@ -24,6 +24,7 @@ import { mtuProbeSize } from './mtu.js';
 import { pollMultipathFrame } from './multipath.js';
 import { pollNatFrame } from './nat-connection.js';
 import { pathProbePending } from './path.js';
+import type { PathCtx } from './path-ctx.js';
 import { buildNatProbe, buildPathProbe } from './path-probe.js';
 import type { SentItem, SentRecord } from './sent-record.js';
 import type { ConnState } from './state.js';
@@ -112,8 +113,8 @@ export function buildDatagram(s: ConnState, now: number): Transmit | undefined {
       if (probe) return probe;
     }
     for (const ctx of s.paths.values()) {
-      // A path still waiting for the peer's CIDs cannot send yet.
-      if (ctx === s.active || ctx.abandoned || ctx.path.remoteCidSeq < 0) continue;
+      // A path still waiting for the peer's CIDs cannot send yet; one that owes nothing is skipped.
+      if (ctx === s.active || ctx.abandoned || ctx.path.remoteCidSeq < 0 || !owesSomething(ctx)) continue;
       s.use(ctx);
       const t = buildOn(s, now, false);
       if (t) return t;
@@ -521,4 +522,17 @@ function mpStatusPending(s: ConnState): boolean {
   if (!s.mp) return false;
   for (const p of s.paths.values()) if (p.statusPending || p.abandonPending !== undefined) return true;
   return false;
+}
+
+/** Whether a non-active path has anything of its own to send (probes, ACKs, PINGs, reports). */
+function owesSomething(ctx: PathCtx): boolean {
+  const sp = ctx.space;
+  return (
+    ctx.path.challengePending ||
+    ctx.pathResponses.length > 0 ||
+    sp.ackPending ||
+    sp.probes > 0 ||
+    ctx.pingPending ||
+    ctx.observedPending
+  );
 }
