@@ -185,6 +185,7 @@ async function serve(conn: iroh.Connection): Promise<void> {
 async function accept(): Promise<void> {
   const ep = await bind('minimal', [PEER_ALPN]);
   const stop = async () => {
+    print({ event: 'stopping' }); // what iroh logs from here on is its shutdown
     await withTimeout(ep.close(), 3000, 'close').catch(() => {});
     process.exit(0);
   };
@@ -205,10 +206,11 @@ async function accept(): Promise<void> {
     if (!inc) return;
     void (async () => {
       const from = await inc.remoteAddr().catch(() => null);
-      const conn = await (await inc.accept()).connect().catch((e: unknown) => {
-        // The first line: napi appends a Rust backtrace.
+      const at = await inc.localAddr().catch(() => null);
+      const conn = await (async () => (await inc.accept()).connect())().catch((e: unknown) => {
+        // The first line only: napi appends a Rust backtrace.
         const error = (e as Error).message.split('\n')[0];
-        print({ event: 'accept-error', from: from?.addr ?? from?.kind ?? null, error });
+        print({ event: 'accept-error', from: from?.addr ?? from?.kind ?? null, at: at?.addr ?? null, error });
         return null;
       });
       if (!conn) return;
@@ -217,7 +219,7 @@ async function accept(): Promise<void> {
         return;
       }
       await serve(conn);
-    })().catch((e: unknown) => print({ event: 'accept-error', error: (e as Error).message }));
+    })().catch((e: unknown) => print({ event: 'serve-error', error: (e as Error).message.split('\n')[0] }));
   }
 }
 

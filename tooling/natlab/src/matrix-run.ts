@@ -204,8 +204,11 @@ export interface RunResult {
 
 /** A summary of real iroh's log in one run. */
 export interface IrohLog {
+  /** WARN and ERROR lines until the run's end (the dialler's result, the acceptor's `stopping`). */
   readonly warnings: number;
   readonly errors: number;
+  /** WARN and ERROR lines after that: closing the endpoint. */
+  readonly atShutdown: number;
   /** `Failed to publish to pkarr` warnings: presetN0 publishing to n0's server, unreachable in the lab. */
   readonly pkarrPublishFailures: number;
   /** Distinct WARN/ERROR messages (timestamps and key=value details stripped), at most 12. */
@@ -214,18 +217,26 @@ export interface IrohLog {
 
 /** Summarises the tracing lines real iroh wrote to stdout. */
 export function irohLogOf(p: LabProcess): IrohLog {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
-  const lines = p.lines.stdout.filter((l) => !l.startsWith('{')).map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
+  const end = p.lines.stdout.findIndex((l) => /^\{"event":"(result|stopping)"/.test(l));
+  const tracing = (ls: string[]) =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
+    ls.filter((l) => !l.startsWith('{')).map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
   const level = (l: string) => /^\S+\s+(WARN|ERROR)\s/.exec(l)?.[1];
+  const lines = tracing(end < 0 ? p.lines.stdout : p.lines.stdout.slice(0, end));
+  const after = end < 0 ? [] : tracing(p.lines.stdout.slice(end)).filter((l) => level(l));
   const distinct = new Set<string>();
-  for (const l of lines) {
+  for (const [l, late] of [
+    ...lines.map((l) => [l, false] as const),
+    ...after.map((l) => [l, true] as const),
+  ]) {
     if (!level(l)) continue;
-    const msg = l.replace(/^\S+\s+/, '').replace(/ \w+=.*$/, '');
+    const msg = `${l.replace(/^\S+\s+/, '').replace(/ \w+=.*$/, '')}${late ? ' (at shutdown)' : ''}`;
     if (distinct.size < 12) distinct.add(msg.length > 200 ? `${msg.slice(0, 200)}…` : msg);
   }
   return {
     warnings: lines.filter((l) => level(l) === 'WARN').length,
     errors: lines.filter((l) => level(l) === 'ERROR').length,
+    atShutdown: after.length,
     pkarrPublishFailures: lines.filter((l) => l.includes('Failed to publish to pkarr')).length,
     distinct: [...distinct],
   };
