@@ -16,8 +16,11 @@ import { ipMapped, parseMapped, relayMapped } from './socket/addrs.js';
 import { RemoteMap } from './socket/remote-map.js';
 import type { SocketLayer } from './socket/socket-layer.js';
 
-/** How often the policy looks at the paths (ms). */
-const TICK_MS = 200;
+/**
+ * How often the policy looks at the paths (ms) besides on every path event (a path opened or
+ * abandoned, the handshake confirmed, a candidate announced): RTT changes and the 60 s upgrade rounds.
+ */
+const TICK_MS = 1000;
 /** A same-tier switch needs a path this much faster (ms). */
 const SWITCH_MARGIN_MS = 5;
 /** Path idle timeouts (ms): direct and relayed (iroh's PATH_MAX_IDLE_TIMEOUT, RELAY_PATH_MAX_IDLE_TIMEOUT). */

@@ -249,6 +249,7 @@ export class ConnectionDriver {
         case 'nat-path-opening':
         case 'observed-address':
         case 'nat-round':
+        case 'handshake-confirmed':
           for (const l of [...this.pathListeners]) l(e);
           break;
         case 'drained':
@@ -276,6 +277,7 @@ export type PathEventInfo = Extract<
       | 'nat-address-removed'
       | 'nat-path-opening'
       | 'observed-address'
-      | 'nat-round';
+      | 'nat-round'
+      | 'handshake-confirmed';
   }
 >;

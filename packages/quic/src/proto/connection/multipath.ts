@@ -131,6 +131,12 @@ export function issuePathCids(s: ConnState): void {
   mp.issuedUpTo = Math.max(mp.issuedUpTo, mp.maxPathId);
 }
 
+/**
+ * CIDs kept issued per path id ≥ 1: two (one in use, one spare) rather than the peer's full limit;
+ * eight path ids times five CIDs would cost every idle connection dozens of routing entries.
+ */
+const PATH_CIDS = 2;
+
 function topUpPathCids(s: ConnState, pathId: number): void {
   const mp = s.mp!;
   if (mp.abandoned.has(pathId)) return;
@@ -139,7 +145,7 @@ function topUpPathCids(s: ConnState, pathId: number): void {
     list = [];
     mp.local.set(pathId, list);
   }
-  while (list.length < cidLimit(s)) {
+  while (list.length < Math.min(PATH_CIDS, cidLimit(s))) {
     const { cid, resetToken } = s.cids.generate();
     const seq = mp.nextLocalSeq.get(pathId) ?? 0;
     mp.nextLocalSeq.set(pathId, seq + 1);
