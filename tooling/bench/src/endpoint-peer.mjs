@@ -1,5 +1,5 @@
 // The server side of the endpoint benchmarks, in its own process: an @iroh-ts/endpoint Endpoint.
-// argv[2]: optional relay URL (then the endpoint is relay-only: no UDP sockets).
+// argv[2]: optional relay URL (then the endpoint is relay-only: no UDP sockets, unless argv[3] is 'udp').
 // Prints one JSON line {ticket, id} when ready. Protocol per bi stream: a request byte, then
 //   'P' ping: echo to end;  'S' sink: read to end, reply with the byte count (u32).
 import { Endpoint, EndpointTicket, presetMinimal, RelayMode, Router } from '@iroh-ts/endpoint';
@@ -10,10 +10,13 @@ process.on('SIGUSR2', () => {
   console.log(JSON.stringify({ rss: process.memoryUsage().rss }));
 });
 const relayUrl = process.argv[2];
+// argv[3] 'udp': the relay and a UDP socket (for multipath), else relay-only.
+const withUdp = process.argv[3] === 'udp';
 const b = Endpoint.builder();
 presetMinimal(b);
-if (relayUrl) b.clearIpTransports().relayMode(RelayMode.customFromUrls([relayUrl]));
+if (relayUrl && !withUdp) b.clearIpTransports().relayMode(RelayMode.customFromUrls([relayUrl]));
 else b.bindAddr('127.0.0.1:0');
+if (relayUrl && withUdp) b.relayMode(RelayMode.customFromUrls([relayUrl]));
 const ep = await b.bind();
 await ep.online();
 const u32 = (n) => {

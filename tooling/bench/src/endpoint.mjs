@@ -13,6 +13,7 @@ import { machine } from './measure.mjs';
 const ALPN = 'iroh-ts/bench/1';
 const BULK = 128 << 20;
 const RELAY_BULK = 32 << 20;
+const MP_BULK = 64 << 20;
 const RUNS = 3;
 const CONNECTS = 30;
 const WARMUP = 100;
@@ -71,11 +72,13 @@ async function connectTimes(connect, warmup) {
   return median(times);
 }
 
-async function client(relayUrl) {
+async function client(relayUrl, opts = {}) {
   const b = Endpoint.builder();
   presetMinimal(b);
-  if (relayUrl) b.clearIpTransports().relayMode(RelayMode.customFromUrls([relayUrl]));
+  if (relayUrl && !opts.withUdp) b.clearIpTransports().relayMode(RelayMode.customFromUrls([relayUrl]));
   else b.bindAddr('127.0.0.1:0');
+  if (relayUrl && opts.withUdp) b.relayMode(RelayMode.customFromUrls([relayUrl]));
+  if (opts.singlePath) b.transportConfig({ maxPathId: undefined, maxNatTraversalAddresses: undefined });
   const ep = await b.bind();
   await ep.online();
   return ep;
@@ -143,6 +146,29 @@ const connectRelay = await connectTimes(() => relayed.connect(relayAddr, ALPN), 
 console.log(`connect by ticket, via relay: ${connectRelay.toFixed(2)} ms`);
 await relayed.close();
 relayPeer.child.kill();
+
+// Multipath (relay + direct path, data on the direct one) against a single path (multipath off on
+// the client), to the same relay + UDP peer, interleaved.
+const mpPeer = await startChild('./endpoint-peer.mjs', [relay.url, 'udp']);
+const mpAddr = EndpointTicket.fromString(mpPeer.ticket).endpointAddr();
+const mpClient = await client(relay.url, { withUdp: true });
+const spClient = await client(relay.url, { withUdp: true, singlePath: true });
+const mpConn = await mpClient.connect(mpAddr, ALPN);
+const spConn = await spClient.connect(mpAddr, ALPN);
+for (let i = 0; i < 50 && mpConn.paths().length < 2; i++) await sleep(100);
+const mpPaths = mpConn.paths().length;
+const spPaths = spConn.paths().length;
+const mpRates = [];
+const spRates = [];
+for (let r = 0; r < RUNS; r++) {
+  mpRates.push(await bulk(mpConn, MP_BULK));
+  spRates.push(await bulk(spConn, MP_BULK));
+  console.log(`run ${r + 1}: multipath (${mpPaths} paths) ${mpRates[r].toFixed(1)} MB/s, single path ${spRates[r].toFixed(1)} MB/s`);
+}
+mpConn.close(0n);
+spConn.close(0n);
+await Promise.all([mpClient.close(), spClient.close()]);
+mpPeer.child.kill();
 relay.child.kill('SIGTERM');
 
 const rawMed = median(rawRates);
@@ -164,8 +190,11 @@ max UDP payload 1452. Raw \`@iroh-ts/quic\` and the endpoint run in the same pro
 | connect by ticket → first 1-byte round trip, direct (ms, median of ${CONNECTS} after ${WARMUP}) | ${connectDirect.toFixed(2)} | |
 | connect by ticket → first 1-byte round trip, via relay (ms, median of ${CONNECTS} after 20) | ${connectRelay.toFixed(2)} | |
 | RSS per idle connection, client / server side, ${IDLE_CONNECTIONS} connections held (KiB) | ${(rssClient / 1024).toFixed(1)} / ${(rssServer / 1024).toFixed(1)} | |
+| multipath connection (${mpPaths} paths: relay + direct, data on direct), ${MP_BULK >> 20} MiB (MB/s, median of ${RUNS}) | ${median(mpRates).toFixed(1)} | reported |
+| single-path connection (multipath off on the client, ${spPaths} path), ${MP_BULK >> 20} MiB (MB/s, median of ${RUNS}) | ${median(spRates).toFixed(1)} | reported |
 
-Per run (MB/s): raw ${rawRates.map((x) => x.toFixed(1)).join(', ')}; endpoint ${epRates.map((x) => x.toFixed(1)).join(', ')}.
+Per run (MB/s): raw ${rawRates.map((x) => x.toFixed(1)).join(', ')}; endpoint ${epRates.map((x) => x.toFixed(1)).join(', ')};
+multipath ${mpRates.map((x) => x.toFixed(1)).join(', ')}; single path ${spRates.map((x) => x.toFixed(1)).join(', ')}.
 On a shared 2-core VM these numbers move by about ±15 % from run to run; compare runs made together.
 `;
 writeFileSync(new URL('../../../packages/endpoint/BENCH.md', import.meta.url), md);
