@@ -7,6 +7,7 @@
  * - Every pair where plain UDP punching works ends on a direct path within 1 s of connect(), with the
  *   data intact: eim×eim, none×eim, fullcone×sym, sym×open, same NAT over the LAN, and same NAT through
  *   the router's hairpin with LAN candidates left out.
+ * - A 50 MiB transfer that starts on the relay and moves to the direct path arrives intact.
  * - Every other pair stays connected through the relay with the data intact: eim×sym, sym×sym, and UDP
  *   blocked on either side.
  */
@@ -60,6 +61,24 @@ describe.skipIf(skip !== null)('endpoint matrix in the NAT lab', () => {
       console.log(`natlab ${name(a, b, variant)}: time to direct ${s.timesToDirectMs.join(', ')} ms`);
     }, 120_000);
   }
+
+  it('eim × eim: a 50 MiB transfer that starts on the relay and moves to the direct path arrives intact', async () => {
+    const s = await runPair('eim', 'eim', {
+      runs: 1,
+      mib: 50,
+      transfer: 'sink',
+      observeMs: 3000,
+      prefix: `nlm${process.pid}-`,
+    });
+    expect(s.error).toBeUndefined();
+    const d = s.results[0]!.dial!;
+    expect(d.error, JSON.stringify(d.events)).toBeUndefined();
+    // The transfer begins as soon as connect() resolves, on the relay; the path changes under it.
+    expect(d.initialPath).toMatchObject({ isRelay: true });
+    expect(d.direct).toBe(true);
+    expect(d.timeToDirectMs!).toBeLessThan(d.transfer.ms!);
+    expect(d.transfer).toMatchObject({ mode: 'sink', bytes: 50 << 20, intact: true });
+  }, 180_000);
 
   for (const [a, b] of RELAYED) {
     it(`${a} × ${b}: stays connected through the relay, data intact`, async () => {
