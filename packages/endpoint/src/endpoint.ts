@@ -393,6 +393,7 @@ export class Endpoint implements IncomingHost {
       this.#layer,
       () => new Set(this.#addr.get().directAddresses()),
       () => this.#candidateAddrs(),
+      () => void this.#qad?.report(),
     ).start();
     void conn.closed().then(() => this.#metrics.connectionsClosed.inc());
     return conn;

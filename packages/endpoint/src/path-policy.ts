@@ -52,6 +52,10 @@ export class PathPolicy {
   /** Candidates (ours and the remote's) at the last round, and when it ran. */
   #roundKey: string | undefined;
   #roundAt = Number.NEGATIVE_INFINITY;
+  /** Whether a direct path carried the data at the last tick (losing it starts a new round). */
+  #hadDirect = false;
+  #punchAgain = false;
+  readonly #onDirectLost: () => void;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /**
@@ -64,7 +68,10 @@ export class PathPolicy {
     layer: SocketLayer,
     ownAddrs: () => Set<string>,
     candidates: () => string[],
+    /** Called when the connection loses its last direct path (e.g. to refresh the network report). */
+    onDirectLost: () => void = () => {},
   ) {
+    this.#onDirectLost = onDirectLost;
     this.#quic = quic;
     this.#remote = remote;
     this.#layer = layer;
@@ -90,6 +97,14 @@ export class PathPolicy {
     const q = this.#quic;
     if (q.closeReason() !== null || !q.multipath) return;
     const paths = q.pathInfo().filter((p) => !p.abandoned);
+    // A direct path carrying the data (one that stops answering loses it at once, see @iroh-ts/quic).
+    const hasDirect = paths.some((p) => p.active && p.validated && !isRelayAddr(p.remote));
+    if (this.#hadDirect && !hasDirect) {
+      // The direct path died (a NAT rebinding, say): our public address may have changed; punch again.
+      this.#punchAgain = true;
+      this.#onDirectLost();
+    }
+    this.#hadDirect = hasDirect;
     if (q.natTraversal) this.#natTraversal(paths);
     if (q.side() === 'client') this.#openMissing(paths);
     for (const p of paths) {
@@ -140,13 +155,19 @@ export class PathPolicy {
     const changed = key !== this.#roundKey;
     const good = paths.some((p) => p.validated && !isRelayAddr(p.remote) && p.rtt <= GOOD_ENOUGH_RTT_MS);
     const since = now - this.#roundAt;
-    const due = changed ? true : since >= ROUND_MIN_INTERVAL_MS && !good && since >= UPGRADE_INTERVAL_MS;
+    // New candidates (or a lost direct path) start a round at once; otherwise every 60 s while no
+    // direct path is good enough.
+    const due =
+      changed ||
+      (this.#punchAgain && since >= ROUND_MIN_INTERVAL_MS) ||
+      (!good && since >= UPGRADE_INTERVAL_MS);
     if (!due) return;
     // Fails until the handshake is confirmed or while we have no candidate: the next tick retries.
     const r = q.initiateNatTraversalRound();
     if (Array.isArray(r)) {
       this.#roundKey = key;
       this.#roundAt = now;
+      this.#punchAgain = false;
     }
   }
 

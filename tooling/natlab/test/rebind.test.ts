@@ -2,8 +2,9 @@
  * Rebinding mid-transfer (hole-punching issue acceptance): hostA (eim) dials hostB (eim) by EndpointId,
  * punches a direct path, and while a transfer runs natA becomes symmetric (its conntrack is flushed, so
  * every mapping changes; flushing under eim alone would keep the same ports). The direct path dies; the
- * connection falls back to the relay (whose TCP connection breaks too and reconnects), keeps trying to
- * punch, and no byte is lost.
+ * connection falls back to the relay (whose TCP connection breaks too and reconnects), refreshes its
+ * public address and runs a new NAT traversal round (which cannot succeed for sym × eim), and no byte is
+ * lost.
  */
 import { describe, expect, it } from 'vitest';
 import { NatLab, natlabAvailable } from '../src/lab.js';
@@ -57,6 +58,12 @@ describe.skipIf(skip !== null)('NAT rebinding in the lab', () => {
       const firstDirect = d!.paths.findIndex((p) => p.isIp && !p.isRelay);
       expect(firstDirect).toBeGreaterThanOrEqual(0);
       expect(d!.paths.slice(firstDirect + 1).some((p) => p.isRelay)).toBe(true);
+      // It punched again after losing the direct path (this pair can no longer punch: sym × eim).
+      const resumed = d!.events.findIndex((e) => e.endsWith(' resumed'));
+      expect(
+        d!.events.slice(resumed + 1).some((e) => / nat-round /.test(e)),
+        d!.events.join(' | '),
+      ).toBe(true);
       // Every byte came back.
       expect(d!.transfer).toMatchObject({ mode: 'echo', bytes: 24 << 20, intact: true });
       await b.stop(2000);
