@@ -163,7 +163,9 @@ const spRates = [];
 for (let r = 0; r < RUNS; r++) {
   mpRates.push(await bulk(mpConn, MP_BULK));
   spRates.push(await bulk(spConn, MP_BULK));
-  console.log(`run ${r + 1}: multipath (${mpPaths} paths) ${mpRates[r].toFixed(1)} MB/s, single path ${spRates[r].toFixed(1)} MB/s`);
+  console.log(
+    `run ${r + 1}: multipath (${mpPaths} paths) ${mpRates[r].toFixed(1)} MB/s, single path ${spRates[r].toFixed(1)} MB/s`,
+  );
 }
 mpConn.close(0n);
 spConn.close(0n);
