@@ -1,10 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import type { Connection } from '../../src/proto/connection/connection.js';
 import type { ConnectionEvent } from '../../src/proto/connection/events.js';
 import { seededRandom } from '../../src/testing/pair.js';
-import { MultiNet, multipathPair } from '../support/multi-net.js';
-import { concat, events, readAvailable } from '../support/pair-helpers.js';
+import { MultiNet, multipathPair, transfer } from '../support/multi-net.js';
+import { events } from '../support/pair-helpers.js';
 
 // The client reaches the server through a slow "relay" route first, then opens a direct one.
 const C_RELAY = 'relay:client';
@@ -23,35 +22,6 @@ function setup(multipath: [boolean, boolean] = [true, true]) {
   // The client's handshake is confirmed by HANDSHAKE_DONE, one more round trip.
   net.runUntil(() => events(client, log[0]).some((e) => e.type === 'handshake-confirmed'));
   return { net, client, server, log };
-}
-
-/** Streams `data` from a to b on a new uni stream; `onStep` sees b's received byte count. */
-function transfer(
-  net: MultiNet,
-  a: Connection,
-  b: Connection,
-  data: Uint8Array,
-  onStep?: (n: number) => void,
-) {
-  const id = a.openStream('uni')!;
-  let written = 0;
-  let finished = false;
-  let sid: number | undefined;
-  const got: Uint8Array[] = [];
-  let received = 0;
-  net.runUntil(() => {
-    if (written < data.length) written += a.write(id, data.subarray(written));
-    if (written === data.length && !finished) {
-      a.finish(id);
-      finished = true;
-    }
-    sid ??= b.acceptStream('uni');
-    const done = sid !== undefined && readAvailable(b, sid, got);
-    received = got.reduce((n, c) => n + c.length, 0);
-    onStep?.(received);
-    return done;
-  }, 600_000);
-  return concat(got);
 }
 
 describe('QUIC multipath (draft-ietf-quic-multipath)', () => {

@@ -1,11 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import type { Connection } from '../../src/proto/connection/connection.js';
 import type { ConnectionEvent } from '../../src/proto/connection/events.js';
 import { MAX_NAT_PROBE_ATTEMPTS, NatTraversal } from '../../src/proto/connection/nat-traversal.js';
 import { seededRandom } from '../../src/testing/pair.js';
-import { MultiNet, multipathPair } from '../support/multi-net.js';
-import { concat, events, readAvailable } from '../support/pair-helpers.js';
+import { MultiNet, multipathPair, transfer } from '../support/multi-net.js';
+import { events } from '../support/pair-helpers.js';
 
 const C_RELAY = 'relay:client';
 const S_RELAY = 'relay:server';
@@ -23,32 +22,6 @@ function setup(opts: { nat?: [boolean, boolean]; filtered?: boolean } = {}) {
   const log: [ConnectionEvent[], ConnectionEvent[]] = [[], []];
   net.runUntil(() => events(client, log[0]).some((e) => e.type === 'handshake-confirmed'));
   return { net, client, server, log };
-}
-
-function transfer(
-  net: MultiNet,
-  a: Connection,
-  b: Connection,
-  data: Uint8Array,
-  onStep?: (n: number) => void,
-) {
-  const id = a.openStream('uni')!;
-  let written = 0;
-  let finished = false;
-  let sid: number | undefined;
-  const got: Uint8Array[] = [];
-  net.runUntil(() => {
-    if (written < data.length) written += a.write(id, data.subarray(written));
-    if (written === data.length && !finished) {
-      a.finish(id);
-      finished = true;
-    }
-    sid ??= b.acceptStream('uni');
-    const done = sid !== undefined && readAvailable(b, sid, got);
-    onStep?.(got.reduce((n, c) => n + c.length, 0));
-    return done;
-  }, 600_000);
-  return concat(got);
 }
 
 describe('n0 NAT traversal (QNT)', () => {

@@ -5,6 +5,7 @@
  */
 import { Connection, type ConnectionOptions } from '../../src/proto/connection/connection.js';
 import { seededRandom } from '../../src/testing/pair.js';
+import { concat, readAvailable } from './pair-helpers.js';
 import { ScriptedCrypto } from './scripted-crypto.js';
 
 export interface Route {
@@ -181,4 +182,34 @@ export function multipathPair(opts: {
     ...opts.server,
   });
   return { client, server };
+}
+
+/**
+ * Sends `data` from `a` to `b` on a new uni stream over `net` and returns what `b` read; `onStep` sees
+ * how many bytes `b` has received so far (to change the network mid-transfer).
+ */
+export function transfer(
+  net: MultiNet,
+  a: Connection,
+  b: Connection,
+  data: Uint8Array,
+  onStep?: (received: number) => void,
+): Uint8Array {
+  const id = a.openStream('uni')!;
+  let written = 0;
+  let finished = false;
+  let sid: number | undefined;
+  const got: Uint8Array[] = [];
+  net.runUntil(() => {
+    if (written < data.length) written += a.write(id, data.subarray(written));
+    if (written === data.length && !finished) {
+      a.finish(id);
+      finished = true;
+    }
+    sid ??= b.acceptStream('uni');
+    const done = sid !== undefined && readAvailable(b, sid, got);
+    onStep?.(got.reduce((n, c) => n + c.length, 0));
+    return done;
+  }, 600_000);
+  return concat(got);
 }

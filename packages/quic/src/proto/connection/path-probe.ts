@@ -6,6 +6,7 @@
  * challenge.
  */
 import { sealPacket } from '../../crypto/packet-protection.js';
+import type { Writer } from '../coding.js';
 import { encodeFrame } from '../frame.js';
 import { packetNumberLength, writeShortHeader } from '../packet.js';
 import { planPathProbe } from './path.js';
@@ -31,23 +32,7 @@ export function buildNatProbe(s: ConnState, now: number): Transmit | undefined {
   encodeFrame(payload, { type: 'pathChallenge', data: challenge });
   // Header protection samples 16 bytes from 4 bytes after the packet number.
   while (pnLength + payload.len < 4) payload.u8(0);
-  const h = s.scratch.header.reset();
-  const pnOffset = writeShortHeader(h, s.path.remoteCid, pn, pnLength, s.oneRtt?.phase ?? false);
-  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view(), s.cur.id);
-  sp.nextPn++;
-  s.oneRtt?.onSent(pn);
-  // Off-path: not in flight and not retransmitted (the round's retries take care of that).
-  sp.sent.onSent({
-    pn,
-    timeSent: now,
-    size: packet.length,
-    ackEliciting: true,
-    inFlight: false,
-    payload: [],
-  });
-  s.bytesSent += packet.length;
-  s.stats.packetsSent++;
-  s.lossTimerDirty = true;
+  const packet = sealProbe(s, now, s.path.remoteCid, pn, pnLength, payload);
   nat.markProbeSent(remote, challenge);
   return { destination: remote, data: packet };
 }
@@ -68,9 +53,28 @@ export function buildPathProbe(s: ConnState, now: number): Transmit | undefined 
   if (size > plan.budget) return undefined; // the amplification limit does not allow even this
   const target = Math.min(Math.max(MIN_PADDED, size), plan.budget, s.mtu);
   while (header + payload.len + TAG < target) payload.u8(0);
+  const packet = sealProbe(s, now, plan.cid, pn, pnLength, payload);
+  plan.onSent(now, packet.length);
+  return { destination: plan.remote, data: packet };
+}
+
+/**
+ * Seals a probe packet (1-RTT, short header to `cid`) in the current path's packet number space and
+ * records it. Probes are not in flight and carry nothing retransmittable: a lost challenge is replaced
+ * by the next one, a lost response by the peer's next challenge.
+ */
+function sealProbe(
+  s: ConnState,
+  now: number,
+  cid: Uint8Array,
+  pn: number,
+  pnLength: 1 | 2 | 3 | 4,
+  payload: Writer,
+): Uint8Array {
+  const sp = s.spaces.application;
   const h = s.scratch.header.reset();
-  const pnOffset = writeShortHeader(h, plan.cid, pn, pnLength, s.oneRtt?.phase ?? false);
-  const packet = sealPacket(sp.localKeys, h.view(), pnOffset, pnLength, pn, payload.view(), s.cur.id);
+  const pnOffset = writeShortHeader(h, cid, pn, pnLength, s.oneRtt?.phase ?? false);
+  const packet = sealPacket(sp.localKeys!, h.view(), pnOffset, pnLength, pn, payload.view(), s.cur.id);
   sp.nextPn++;
   s.oneRtt?.onSent(pn);
   sp.sent.onSent({
@@ -84,6 +88,5 @@ export function buildPathProbe(s: ConnState, now: number): Transmit | undefined 
   s.bytesSent += packet.length;
   s.stats.packetsSent++;
   s.lossTimerDirty = true;
-  plan.onSent(now, packet.length);
-  return { destination: plan.remote, data: packet };
+  return packet;
 }

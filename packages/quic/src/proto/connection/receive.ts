@@ -261,7 +261,9 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
       // With multipath an ACK is for path 0, a PATH_ACK for its path (maybe not the one it came on).
       const target = s.mp && space === 'application' ? s.paths.get(f.pathId ?? 0) : s.cur;
       if (!target) return; // a path we already forgot
-      s.withPath(target, () => {
+      const before = s.cur;
+      if (target !== before) s.use(target); // usually the path it came on: no switch
+      try {
         s.onAck(
           space,
           f,
@@ -270,7 +272,9 @@ function onFrame(s: ConnState, now: number, space: PacketSpace, f: Frame, from: 
           (item) => onLost(s, space, item),
         );
         s.lossTimerDirty = true;
-      });
+      } finally {
+        if (s.cur !== before) s.use(before);
+      }
       return;
     }
     case 'crypto': {

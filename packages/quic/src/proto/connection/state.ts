@@ -190,17 +190,6 @@ export class ConnState {
     }
   }
 
-  /** Runs `fn` with `ctx` as the current path, then restores the previous one. */
-  withPath<T>(ctx: PathCtx, fn: () => T): T {
-    const before = this.cur;
-    this.use(ctx);
-    try {
-      return fn();
-    } finally {
-      this.use(before);
-    }
-  }
-
   get path(): Path {
     return this.cur.path;
   }
