@@ -36,12 +36,9 @@ import { parseArgs } from 'node:util';
 import { PublicKey } from '@iroh-ts/base';
 import * as iroh from '@number0/iroh';
 import type { DialReport, PathSample } from './peer.js';
+import { ECHO, MIB, PEER_ALPN, print, SINK, sleep, withTimeout } from './peer-common.js';
 
 /** The ALPN of ./peer.ts. */
-const PEER_ALPN = 'iroh-ts/natlab/1';
-const ECHO = 0x45; // 'E'
-const SINK = 0x53; // 'S'
-const MIB = 1 << 20;
 const READ_CHUNK = 64 << 10;
 
 const { values, positionals } = parseArgs({
@@ -62,25 +59,7 @@ const { values, positionals } = parseArgs({
   strict: true,
 });
 
-const print = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bytes = (s: string): number[] => Array.from(new TextEncoder().encode(s));
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
-}
 
 /**
  * An iroh endpoint on our relay, bound to `--bind`, online, and told its public address (`--external`).

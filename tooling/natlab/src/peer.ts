@@ -38,11 +38,7 @@ import {
   Router,
   SecretKey,
 } from '@iroh-ts/endpoint';
-
-export const PEER_ALPN = 'iroh-ts/natlab/1';
-const ECHO = 0x45; // 'E'
-const SINK = 0x53; // 'S'
-const MIB = 1 << 20;
+import { ECHO, MIB, PEER_ALPN, print, SINK, sleep, withTimeout } from './peer-common.js';
 
 /** One observation of the selected path, in ms since connect() resolved. */
 export interface PathSample {
@@ -112,25 +108,6 @@ const { values, positionals } = parseArgs({
   },
   strict: true,
 });
-
-const print = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
-}
 
 /** Drops the lab's LAN addresses (10/8): only public (reflexive) ones are published and offered. */
 const noLan = (addrs: readonly TransportAddr[]): TransportAddr[] =>
